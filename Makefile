@@ -1,0 +1,33 @@
+# Two commands (DESIGN.md §2): `make run` and `make test`. Both set up what is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.requirements-installed
+
+.PHONY: run test venv db chromium lint clean
+
+run: db
+	$(BIN)/python scripts/serve.py
+
+test: venv chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+db: venv
+	$(BIN)/flask --app app init-db
+
+chromium: venv
+	sh scripts/ensure-chromium.sh
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/*.db .pytest_cache test-results

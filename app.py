@@ -1,0 +1,68 @@
+"""The demo shop with InPost Pay: the application factory.
+
+`create_app` wires the shop (`storefront/`) and, later, the InPost Pay
+integration (`inpost_pay/`, `widget/`) together. The InPost stand-in
+(`sandbox/`) is a separate application on its own port; see `sandbox/app.py`.
+
+Run: `make run` (or `python app.py` once the virtual environment exists).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+import config as settings
+from storefront import cli as shop_cli
+from storefront import errors as shop_errors
+from storefront import views as shop_views
+from storefront.extensions import configure_sqlite, csrf, db
+from storefront.templating import register_template_helpers
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the shop. `config` overrides the environment (tests pass a mapping)."""
+    app = Flask(__name__, instance_path=str(settings.INSTANCE))
+    app.config.update(settings.load())
+    if config:
+        app.config.update(config)
+    settings.check(app.config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    shop_errors.register(app)
+    shop_cli.register(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    shop_views.register(app)
+
+
+def main() -> None:
+    from storefront.seed import ensure_database
+
+    app = create_app()
+    with app.app_context():
+        ensure_database()
+    port = app.config["SHOP_PORT"]
+    app.logger.info("Shop on http://127.0.0.1:%s", port)
+    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Settings, read from the environment (and a `.env` file when present).
+
+Every variable is documented in `.env.example`. The defaults give the embedded
+set-up of DESIGN.md §2: SQLite under `instance/`, the shop on 127.0.0.1:8000 and
+the local InPost Pay sandbox on 127.0.0.1:8001. Pointing the shop at InPost's real
+sandbox or production means `SANDBOX_ENABLED=0` plus real `INPOST_PAY_*` values;
+`check()` then refuses to start with placeholders.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+# Credentials the local sandbox issues when nobody configured any (demo only).
+SANDBOX_DEMO_CLIENT_ID = "demo-shop"
+SANDBOX_DEMO_CLIENT_SECRET = "demo-shop-secret"
+SANDBOX_DEMO_MERCHANT_CLIENT_ID = "00000000-0000-4000-8000-000000000001"
+SANDBOX_DEMO_POS_ID = "V000000001"
+
+PLACEHOLDER_MARK = "change-me"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or still a placeholder; the message says which and where to get it."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def _instance_secret(name: str) -> str:
+    """A random secret generated at first start into instance/ (never committed)."""
+    INSTANCE.mkdir(exist_ok=True)
+    path = INSTANCE / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from `env` (default: os.environ + .env)."""
+    if env is None:
+        load_dotenv(ROOT / ".env", override=False)
+        env = dict(os.environ)
+    get = env.get
+
+    shop_port = int(get("SHOP_PORT") or 8000)
+    sandbox_port = int(get("SANDBOX_PORT") or 8001)
+    shop_url = (get("SHOP_URL") or f"http://127.0.0.1:{shop_port}").rstrip("/")
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    sandbox_enabled = _flag(get("SANDBOX_ENABLED"), True)
+
+    def inpost(name: str, sandbox_default: str) -> str:
+        # With the local sandbox on, every InPost setting has a working default.
+        return get(name) or (sandbox_default if sandbox_enabled else "")
+
+    return {
+        "SECRET_KEY": get("SECRET_KEY") or _instance_secret("secret_key"),
+        "SQLALCHEMY_DATABASE_URI": get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'shop.db'}",
+        "SOCKETIO_MESSAGE_QUEUE": get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SHOP_PORT": shop_port,
+        "SHOP_URL": shop_url,
+        "SANDBOX_PORT": sandbox_port,
+        "SANDBOX_ENABLED": sandbox_enabled,
+        "SANDBOX_MERCHANT_URL": (get("SANDBOX_MERCHANT_URL") or shop_url).rstrip("/"),
+        "INPOST_PAY_API_URL": inpost("INPOST_PAY_API_URL", sandbox_url).rstrip("/"),
+        "INPOST_PAY_AUTH_URL": inpost(
+            "INPOST_PAY_AUTH_URL",
+            f"{sandbox_url}/auth/realms/external/protocol/openid-connect/token",
+        ),
+        "INPOST_PAY_CLIENT_ID": inpost("INPOST_PAY_CLIENT_ID", SANDBOX_DEMO_CLIENT_ID),
+        "INPOST_PAY_CLIENT_SECRET": inpost("INPOST_PAY_CLIENT_SECRET", SANDBOX_DEMO_CLIENT_SECRET),
+        "INPOST_PAY_MERCHANT_CLIENT_ID": inpost(
+            "INPOST_PAY_MERCHANT_CLIENT_ID", SANDBOX_DEMO_MERCHANT_CLIENT_ID
+        ),
+        "INPOST_PAY_POS_ID": inpost("INPOST_PAY_POS_ID", SANDBOX_DEMO_POS_ID),
+        "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/inpostizi.js"),
+        "INPOST_PAY_TEST_MODE": _flag(get("INPOST_PAY_TEST_MODE"), False),
+        "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or "admin",
+        # Request bodies are capped (DESIGN.md §4 "request bodies capped").
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+REQUIRED_WITHOUT_SANDBOX = {
+    "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
+    "INPOST_PAY_AUTH_URL": "InPost's OAuth2 token endpoint (reference §2)",
+    "INPOST_PAY_CLIENT_ID": "client_id from the InPost Pay merchant panel",
+    "INPOST_PAY_CLIENT_SECRET": "client_secret from the InPost Pay merchant panel",
+    "INPOST_PAY_MERCHANT_CLIENT_ID": "Merchant Client ID from the InPost Pay merchant panel",
+    "INPOST_PAY_POS_ID": "POS ID from the InPost Pay merchant panel",
+    "INPOST_PAY_WIDGET_URL": "the widget script URL for your environment (reference §2)",
+}
+
+
+def check(config: dict) -> None:
+    """Refuse to start with a missing or placeholder setting (STYLE.md §8)."""
+    problems = []
+    if not config.get("SANDBOX_ENABLED"):
+        for name, where in REQUIRED_WITHOUT_SANDBOX.items():
+            value = str(config.get(name) or "")
+            if not value or PLACEHOLDER_MARK in value:
+                problems.append(f"{name} is not set: {where}.")
+    if PLACEHOLDER_MARK in str(config.get("SECRET_KEY", "")):
+        problems.append("SECRET_KEY is a placeholder: remove it to generate one, or set a random value.")
+    if problems:
+        raise ConfigError("Configuration incomplete (see .env.example):\n  " + "\n  ".join(problems))
