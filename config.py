@@ -114,6 +114,8 @@ def check(config: dict) -> None:
             value = str(config.get(name) or "")
             if not value or PLACEHOLDER_MARK in value:
                 problems.append(f"{name} is not set: {where}.")
+    if PLACEHOLDER_MARK in str(config.get("ADMIN_PASSWORD", "")):
+        problems.append("ADMIN_PASSWORD is a placeholder: choose the back-office password.")
     if PLACEHOLDER_MARK in str(config.get("SECRET_KEY", "")):
         problems.append("SECRET_KEY is a placeholder: remove it to generate one, or set a random value.")
     if problems:
