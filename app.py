@@ -14,6 +14,7 @@ import logging
 from flask import Flask
 
 import config as settings
+import inpost_pay
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
 from storefront import views as shop_views
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_integration(app)
     register_template_helpers(app)
     shop_errors.register(app)
     shop_cli.register(app)
@@ -51,6 +53,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     shop_views.register(app)
+
+
+def register_integration(app: Flask) -> None:
+    """InPost Pay: the merchant API, the API client and the hooks on the shop's signals."""
+    inpost_pay.init_app(app)
 
 
 def main() -> None:

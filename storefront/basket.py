@@ -89,7 +89,7 @@ def fmt_quantity(quantity: Decimal, product: Product) -> str:
 
 def parse_quantity(raw: object, product: Product, *, allow_zero: bool = False) -> Decimal:
     """A quantity the shopper typed, checked against how the product is sold."""
-    if isinstance(raw, bool) or isinstance(raw, float):
+    if isinstance(raw, (bool, float)):
         raise BasketError("Ilość musi być liczbą.", "quantity", "INVALID_QUANTITY")
     text = str(raw).strip().replace(",", ".")
     try:
@@ -257,20 +257,28 @@ def remove_code(basket: Basket, raw_code: object, *, source: str = "shop") -> No
     _changed(basket, source)
 
 
-def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | None = None) -> list[str]:
+@dataclass(frozen=True)
+class CodeChange:
+    """One outcome of `set_codes`: `ok` False when a wanted code was refused."""
+
+    message: str
+    ok: bool
+
+
+def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | None = None) -> list[CodeChange]:
     """Make the basket's codes the given set (InPost's PROMO_CODES event, reference §3.3).
 
-    Codes that cannot be used are left out. Returns messages for the shopper: what was
-    refused and why, what was activated or removed.
+    Codes that cannot be used are left out. Returns what happened, for the shopper:
+    each code activated or removed, and each refused with the reason.
     """
     _ensure_open(basket)
     wanted = []
-    messages = []
+    changes = []
     for raw in raw_codes:
         try:
             code = normalize_code(raw)
         except BasketError as exc:
-            messages.append(exc.message)
+            changes.append(CodeChange(exc.message, False))
             continue
         if code not in wanted:
             wanted.append(code)
@@ -278,18 +286,18 @@ def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | N
     for code, entry in present.items():
         if code not in wanted:
             db.session.delete(entry)
-            messages.append(f"Kod {code} został usunięty.")
+            changes.append(CodeChange(f"Kod {code} został usunięty.", True))
     db.session.flush()
     db.session.expire(basket, ["codes"])
     for code in wanted:
         if code in present:
             continue
         try:
-            messages.append(apply_code(basket, code, source=source, now=now))
+            changes.append(CodeChange(apply_code(basket, code, source=source, now=now), True))
         except BasketError as exc:
-            messages.append(exc.message)
+            changes.append(CodeChange(exc.message, False))
     _changed(basket, source)
-    return messages
+    return changes
 
 
 # --- totals --------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     JSON numbers are parsed by the caller with `parse_float=Decimal`, so a float
     here means someone bypassed that; it is refused rather than silently rounded.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"{field} must be a decimal string or number, not {type(value).__name__}")
     try:
         amount = Decimal(str(value).strip())

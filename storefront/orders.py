@@ -243,3 +243,24 @@ def cancel(order: Order, note: str = "Anulowane przez sklep") -> None:
         product = db.session.get(Product, line.product_id)
         product.stock += line.quantity
     change_status(order, "cancelled", note=note)
+
+
+# Payment statuses a payment provider may report (reference §8.8); others are kept as they come.
+PAID_STATUSES = {"AUTHORIZED", "COMPLETED", "CAPTURED"}
+FAILED_STATUSES = {"DECLINED", "CANCELLED", "ERROR", "FAILED"}
+
+
+def record_payment(order: Order, payment_status: str, note: str = "") -> None:
+    """Note what the payment provider says about an order; a paid order moves on to "paid".
+
+    Unknown statuses are stored and shown, never a failure (DESIGN.md §4 "open enums").
+    """
+    if order.payment_status == payment_status:
+        return
+    order.payment_status = payment_status
+    if payment_status in PAID_STATUSES and order.status == "awaiting_payment":
+        change_status(order, "paid", note=note or f"Płatność: {payment_status}")
+    else:
+        label = "Płatność odrzucona" if payment_status in FAILED_STATUSES else order.status_label
+        order.history.append(OrderHistory(status=order.status, label=label, note=note or f"Płatność: {payment_status}"))
+        db.session.flush()

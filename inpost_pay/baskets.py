@@ -1,0 +1,58 @@
+"""A shop basket's state at InPost, and the basket JSON we hand InPost.
+
+InPost keeps a copy of the basket and, before an order, compares it with what
+`GET /v1/izi/basket/{id}` answers (reference §3.1, pitfall 2). So every basket
+JSON we send (PUT) or return (confirmation, event) is stored here as the exact
+text, and GET serves that text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from storefront.basket import compute_totals
+from storefront.extensions import db
+from storefront.models import Basket, Consent, utcnow
+
+from . import mapping
+from .client import encode_json
+from .models import InPostBasket
+
+
+def binding_for(basket_id: str, *, create: bool = False) -> InPostBasket | None:
+    state = db.session.get(InPostBasket, basket_id)
+    if state is None and create:
+        state = InPostBasket(basket_id=basket_id)
+        db.session.add(state)
+    return state
+
+
+def build_json(basket: Basket, *, notice: mapping.Notice | None = None, now: datetime | None = None) -> dict:
+    """InPost's basket object for a shop basket, right now."""
+    consents = db.session.scalars(select(Consent)).all()
+    view = mapping.basket_view_from_models(basket, consents)
+    totals = compute_totals(basket, now=now)
+    # Dates derive from the basket's last change, so the same basket always gives the same JSON.
+    return mapping.basket_json(view, totals, shop_url=current_app.config["SHOP_URL"], issued_at=basket.updated_at,
+                               notice=notice)
+
+
+def publish(basket: Basket, *, notice: mapping.Notice | None = None) -> tuple[dict, str]:
+    """Build the basket JSON and remember it as what InPost holds. Returns (object, exact text).
+
+    Call inside the transaction that changed the basket; the caller commits.
+    """
+    body = build_json(basket, notice=notice)
+    text = encode_json(body).decode("utf-8")
+    state = binding_for(basket.id, create=True)
+    state.last_basket_json = text
+    state.last_basket_at = utcnow()
+    state.last_basket_version = basket.version
+    return body, text
+
+
+def item_count(basket: Basket) -> int:
+    return compute_totals(basket).item_count

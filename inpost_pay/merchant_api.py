@@ -1,0 +1,407 @@
+"""The merchant API: the endpoints InPost Pay calls on the shop (DESIGN.md §2, reference §3).
+
+Every handler follows the same order (STYLE.md §7): verify the signature over the
+raw body -> parse -> apply in one transaction (the basket row locked) -> answer
+-> side effects after the commit (the widget's pushes, through `signals`).
+Errors are `{"error_code", "error_message"}` with the codes of reference §3.0;
+bad input is never a 500 and nothing is written before a 2xx is certain.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+
+from flask import Blueprint, Response, current_app, g, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from storefront import basket as basket_service
+from storefront import orders as order_service
+from storefront.extensions import db
+from storefront.models import Basket, Order, new_token, utcnow
+
+from . import calllog, mapping, schemas
+from .baskets import binding_for, item_count, publish
+from .errors import InPostError, InvalidSignature, SchemaError
+from .models import InPostEvent
+from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
+from .signature import verify_request
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("inpost_merchant_api", __name__, url_prefix="/v1/izi")
+
+#: Passed as `source` to the shop's basket service, so that our own changes made for
+#: InPost never trigger a PUT back to InPost (DESIGN.md §3.4, pitfall 6).
+SOURCE = "inpost_pay"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def json_response(body: object, status: int = 200) -> Response:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(text, status=status, mimetype="application/json")
+
+
+def error(status: int, code: str, message: str) -> Response:
+    return json_response({"error_code": code, "error_message": message}, status)
+
+
+@dataclass
+class After:
+    """Side effects to run once the transaction is committed."""
+
+    pushes: list = field(default_factory=list)
+
+    def push(self, signal, **kwargs) -> None:
+        self.pushes.append((signal, kwargs))
+
+
+# --- verification and logging (before anything else is read) -------------------------------
+
+
+@bp.before_request
+def verify_signature():
+    g.inpost_started = time.perf_counter()
+    g.inpost_verification = "not checked"
+    raw = request.get_data(cache=True)  # the exact bytes, before any JSON parsing (reference §6.3)
+    try:
+        key = verify_request(raw, request.headers, current_app.extensions["inpost_pay"].signing_keys)
+    except InvalidSignature as exc:
+        g.inpost_verification = f"refused: {exc.reason}"
+        log.warning("InPost call %s %s refused: %s", request.method, request.path, exc.reason)
+        return error(401, "INVALID_SIGNATURE", "Invalid signature.")
+    except InPostError as exc:  # InPost's key endpoint could not be reached: fail closed
+        g.inpost_verification = f"refused: signing keys unavailable ({exc.error_code})"
+        return error(401, "INVALID_SIGNATURE", "Signature could not be verified.")
+    g.inpost_verification = f"ok (key {key.version})" if hasattr(key, "version") else "ok"
+    return None
+
+
+@bp.after_request
+def log_call(response: Response) -> Response:
+    started = g.get("inpost_started", time.perf_counter())
+    args = request.view_args or {}
+    calllog.log_call(
+        "inbound",
+        request.method,
+        request.path,
+        response.status_code,
+        (time.perf_counter() - started) * 1000,
+        basket_id=args.get("basket_id") or g.get("inpost_basket_id"),
+        order_id=args.get("order_id"),
+        verification=g.get("inpost_verification"),
+        request_body=_body_text(request.get_data(cache=True)),
+        response_body=_body_text(response.get_data()) if response.mimetype == "application/json" else None,
+    )
+    return response
+
+
+def _body_text(raw: bytes) -> str | None:
+    if not raw:
+        return None
+    text = raw[:20000].decode("utf-8", errors="replace")
+    return text
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc: ApiError):
+    db.session.rollback()
+    return error(exc.status, exc.code, exc.message)
+
+
+@bp.errorhandler(SchemaError)
+def schema_error(exc: SchemaError):
+    db.session.rollback()
+    return error(400, "MALFORMED_REQUEST", str(exc))
+
+
+def body(parser):
+    """The request body read and checked by a schemas parser (JSON numbers as Decimal)."""
+    return parser(schemas.load_json(request.get_data(cache=True)))
+
+
+def open_basket(basket_id: str) -> Basket:
+    """The basket, locked for this transaction; 404 when unknown, 409 once ordered."""
+    basket = basket_service.lock_basket(basket_id)
+    if basket is None:
+        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+    if not basket.is_open:
+        raise ApiError(409, "ORDER_EXISTS", "An order has already been placed for this basket.")
+    return basket
+
+
+def run_after(after: After) -> None:
+    app = current_app._get_current_object()
+    for signal, kwargs in after.pushes:
+        try:
+            signal.send(app, **kwargs)
+        except Exception:  # a failed push must never turn a committed answer into an error
+            log.exception("push %s failed", signal.name)
+
+
+# --- GET /v1/izi/basket/{basket_id} -----------------------------------------------------------
+
+
+@bp.get("/basket/<basket_id>")
+def get_basket(basket_id: str):
+    """The basket exactly as InPost last received it (reference §3.1, pitfall 2)."""
+    state = binding_for(basket_id)
+    if state is not None and state.last_basket_json:
+        return json_response(state.last_basket_json)
+    basket = basket_service.get_basket(basket_id)
+    if basket is None:
+        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+    _, text = publish(basket)
+    db.session.commit()
+    return json_response(text)
+
+
+# --- POST /v1/izi/basket/{basket_id}/confirmation ---------------------------------------------
+
+
+@bp.post("/basket/<basket_id>/confirmation")
+def confirm_binding(basket_id: str):
+    """The shopper accepted (or rejected) the binding in the app (seed 003): answer the whole basket."""
+    confirmation = body(schemas.parse_confirmation)
+    basket = open_basket(basket_id)
+    state = binding_for(basket.id, create=True)
+    after = After()
+    if confirmation.rejected:
+        state.binding_status = "rejected"
+    else:
+        state.binding_status = "bound"
+        state.bound_at = utcnow()
+        state.inpost_basket_id = confirmation.inpost_basket_id or state.inpost_basket_id
+        if confirmation.phone_number:
+            state.phone_prefix = confirmation.phone_number.country_prefix
+            state.phone = confirmation.phone_number.phone
+        state.masked_phone_number = confirmation.masked_phone_number
+        state.name, state.surname = confirmation.name, confirmation.surname
+        if confirmation.browser is not None:
+            state.browser_trusted = bool(confirmation.browser.browser_trusted)
+            state.browser_id = confirmation.browser.browser_id or state.browser_id
+    _, text = publish(basket)
+    db.session.commit()
+    after.push(
+        binding_changed,
+        basket_id=basket.id,
+        basket_linked=state.is_bound,
+        masked_phone_number=state.masked_phone_number,
+        name=state.name,
+    )
+    run_after(after)
+    return json_response(text)
+
+
+# --- POST /v1/izi/basket/{basket_id}/event ----------------------------------------------------
+
+
+def _apply_quantities(basket: Basket, event: schemas.BasketEvent) -> list[str]:
+    problems = []
+    for change in event.quantity_event_data:
+        try:
+            notice = basket_service.set_quantity(
+                basket, change.product_id, change.quantity.quantity, source=SOURCE, clamp=True
+            )
+        except basket_service.BasketError as exc:
+            problems.append(exc.message)
+        else:
+            if notice:
+                problems.append(notice)
+    return problems
+
+
+def _apply_codes(basket: Basket, event: schemas.BasketEvent) -> tuple[list[str], list[str]]:
+    """The list is the complete wanted set of codes (reference §3.3)."""
+    changes = basket_service.set_codes(basket, [c.promo_code_value for c in event.promo_codes_event_data], source=SOURCE)
+    return [c.message for c in changes if not c.ok], [c.message for c in changes if c.ok]
+
+
+def _apply_related(basket: Basket, event: schemas.BasketEvent) -> list[str]:
+    problems = []
+    for item in event.related_products_event_data:
+        try:
+            basket_service.add_product(basket, item.product_id, item.quantity.quantity, source=SOURCE)
+        except basket_service.BasketError as exc:
+            problems.append(f"Nie udało się dodać produktu: {exc.message}")
+    return problems
+
+
+@bp.post("/basket/<basket_id>/event")
+def basket_event(basket_id: str):
+    """A change made in the app (seed 001). Applied once per event_id; the answer is the whole
+    basket; a refused change is a basket_notice of type ERROR, not an HTTP error."""
+    event = body(schemas.parse_basket_event)
+    repeat = _stored_answer(event.event_id)
+    if repeat is not None:
+        return repeat
+    basket = open_basket(basket_id)
+    if event.event_type == "PRODUCTS_QUANTITY":
+        problems, done = _apply_quantities(basket, event), []
+    elif event.event_type == "PROMO_CODES":
+        problems, done = _apply_codes(basket, event)
+    else:
+        problems, done = _apply_related(basket, event), []
+    if problems:
+        notice = mapping.Notice("ERROR", " ".join(problems))
+    elif done:
+        notice = mapping.Notice("ATTENTION", " ".join(done))
+    else:
+        notice = None
+    _, text = publish(basket, notice=notice)
+    db.session.add(
+        InPostEvent(
+            event_id=event.event_id, kind="basket", subject_id=basket.id, event_type=event.event_type,
+            payload=_body_text(request.get_data(cache=True)) or "", response_status=200, response_body=text,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same event_id arrived twice at once: the first one's answer wins
+        db.session.rollback()
+        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+    after = After()
+    after.push(basket_changed_in_app, basket_id=basket.id, count=item_count(basket))
+    run_after(after)
+    return json_response(text)
+
+
+def _stored_answer(event_id: str) -> Response | None:
+    stored = db.session.scalar(select(InPostEvent).where(InPostEvent.event_id == event_id))
+    if stored is None:
+        return None
+    return json_response(stored.response_body, stored.response_status)
+
+
+# --- DELETE /v1/izi/basket/{basket_id}/binding ------------------------------------------------
+
+
+@bp.delete("/basket/<basket_id>/binding")
+def delete_binding(basket_id: str):
+    """The shopper unlinked the basket in the app: forget it locally, never call InPost back
+    (reference §3.4, pitfall 4). Unknown baskets answer 200 too, as the plugins do."""
+    state = binding_for(basket_id)
+    if state is not None and state.binding_status != "unbound":
+        state.binding_status = "unbound"
+        db.session.commit()
+        after = After()
+        after.push(binding_changed, basket_id=basket_id, basket_linked=False, masked_phone_number=None, name=None)
+        run_after(after)
+    return json_response({})
+
+
+# --- POST /v1/izi/order ------------------------------------------------------------------------
+
+
+def _order_answer(order: Order, status: int) -> Response:
+    config = current_app.config
+    products = mapping.order_product_views(order, db.session)
+    return json_response(
+        mapping.order_json(order, pos_id=config["INPOST_PAY_POS_ID"], shop_url=config["SHOP_URL"], products=products),
+        status,
+    )
+
+
+def _order_of_basket(basket_id: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.basket_id == basket_id))
+
+
+@bp.post("/order")
+def create_order():
+    """InPost places the order (reference §3.5): once per basket, 201 with the order object."""
+    data = body(schemas.parse_order_create)
+    basket_id = data.order_details.basket_id
+    g.inpost_basket_id = basket_id
+    existing = _order_of_basket(basket_id)
+    if existing is not None:  # InPost retried: the same order again (pitfall 5)
+        return _order_answer(existing, 201)
+    basket = basket_service.lock_basket(basket_id)
+    if basket is None:
+        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+    existing = _order_of_basket(basket_id)  # re-read under the lock
+    if existing is not None:
+        return _order_answer(existing, 201)
+    state = binding_for(basket_id)
+    owner = (state.owner_token if state is not None and state.owner_token else None) or new_token()
+    try:
+        order = order_service.place_order(basket, mapping.order_request_from_inpost(data, owner))
+    except order_service.OrderError as exc:
+        raise ApiError(409, "ORDER_NOT_CREATE", exc.message) from None
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent duplicate won the unique basket_id: answer its order
+        db.session.rollback()
+        existing = _order_of_basket(basket_id)
+        if existing is None:
+            raise
+        return _order_answer(existing, 201)
+    after = After()
+    after.push(order_created, basket_id=basket_id, order=order)
+    run_after(after)
+    return _order_answer(order, 201)
+
+
+def _find_order(order_id: str) -> Order:
+    order = db.session.get(Order, int(order_id)) if order_id.isdigit() and len(order_id) < 12 else None
+    if order is None or order.channel != "inpost_pay":
+        raise ApiError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
+    return order
+
+
+@bp.get("/order/<order_id>")
+def get_order(order_id: str):
+    return _order_answer(_find_order(order_id), 200)
+
+
+# --- POST /v1/izi/order/{order_id}/event ---------------------------------------------------------
+
+
+@bp.post("/order/<order_id>/event")
+def order_event(order_id: str):
+    """Payment or order status from InPost (seed 004), applied once per event_id. Unknown statuses
+    are recorded, never refused (open enums); the answer carries our label and tracking numbers."""
+    event = body(schemas.parse_order_event)
+    repeat = _stored_answer(event.event_id)
+    if repeat is not None:
+        return repeat
+    order = _find_order(order_id)
+    db.session.refresh(order, with_for_update=True)
+    data = event.event_data
+    if data.payment_status:
+        order_service.record_payment(order, data.payment_status, note=f"InPost: płatność {data.payment_status}")
+    inpost = dict(order.external or {})
+    for key in ("payment_id", "payment_reference", "payment_type", "order_status"):
+        value = getattr(data, key)
+        if value:
+            inpost[key] = value
+    order.external = inpost
+    if data.order_status == "ORDER_REJECTED" and order.status != "cancelled":
+        order_service.cancel(order, note="Odrzucone w aplikacji InPost")
+    answer = {
+        "order_merchant_status_description": order.status_label,
+        "delivery_references_list": [t.number for t in order.tracking_numbers],
+    }
+    text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    db.session.add(
+        InPostEvent(
+            event_id=event.event_id, kind="order", subject_id=str(order.id), event_type="ORDER_EVENT",
+            payload=_body_text(request.get_data(cache=True)) or "", response_status=200, response_body=text,
+        )
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+    after = After()
+    after.push(order_updated, order=order, payment_status=data.payment_status, order_status=data.order_status)
+    run_after(after)
+    return json_response(text)

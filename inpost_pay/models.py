@@ -1,0 +1,84 @@
+"""What the integration remembers beside the shop's own tables.
+
+- `InPostBasket`: a shop basket's life at InPost — binding, the customer InPost
+  told us about, and the exact basket JSON we last sent or returned (InPost
+  compares it with `GET /v1/izi/basket/{id}` before an order: DESIGN.md §3.6).
+- `InPostEvent`: every event InPost sent us, unique by `event_id`, with the
+  answer we gave, so a repeat gets the first answer (DESIGN.md §4 "Idempotency").
+- `InPostCall`: the conversation log, one row per inbound or outbound call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storefront.extensions import db
+from storefront.models import UTCDateTime, utcnow
+
+
+class InPostBasket(db.Model):
+    __tablename__ = "inpost_basket"
+
+    basket_id: Mapped[str] = mapped_column(ForeignKey("basket.id", ondelete="CASCADE"), primary_key=True)
+    # unbound | bound | rejected ; "bound" is seed 000's basket_linked=true
+    binding_status: Mapped[str] = mapped_column(String(20), default="unbound")
+    inpost_basket_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    phone_prefix: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    masked_phone_number: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    surname: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    browser_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    browser_trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The shop session that owns the basket, so the order InPost places is visible to it.
+    owner_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The exact JSON text last sent to or returned to InPost, served by GET basket.
+    last_basket_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_basket_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The basket version that JSON was built from: a newer shop change means a PUT is due.
+    last_basket_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def is_bound(self) -> bool:
+        return self.binding_status == "bound"
+
+
+class InPostEvent(db.Model):
+    """An event from InPost, applied once: the unique event_id is the idempotency key."""
+
+    __tablename__ = "inpost_event"
+    __table_args__ = (UniqueConstraint("event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # basket | order
+    subject_id: Mapped[str] = mapped_column(String(64), index=True)  # basket_id or order_id
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)  # the raw body as received
+    response_status: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InPostCall(db.Model):
+    """One line of the conversation with InPost, shown in the back office (DESIGN.md §4 "Logs")."""
+
+    __tablename__ = "inpost_call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(300))
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    basket_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    order_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    verification: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_body: Mapped[str | None] = mapped_column(Text, nullable=True)  # phone numbers masked
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,115 @@
+"""Shop -> InPost: keep InPost's copy of a bound basket in step with the shop (DESIGN.md §3.4, §3.9).
+
+The shop announces changes through `storefront.signals`; we only note which
+baskets changed during the request, and after the response is built we send
+ONE `PUT /v1/izi/basket/{id}` per changed, bound basket (pitfall 6: coalesce,
+and never PUT while handling a call from InPost — those changes carry
+`source="inpost_pay"` and are skipped). After a website checkout of a bound
+basket we unbind it at InPost with `if_basket_realized` (pitfall 9).
+
+The PUT happens outside any database transaction: InPost being slow must not
+hold the shop's database, and InPost being down must not fail the shop's page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, current_app, g
+
+from storefront import signals as shop
+from storefront.basket import get_basket
+from storefront.extensions import db
+
+from .baskets import binding_for, build_json
+from .client import encode_json
+from .errors import InPostError, InPostNotFound
+from .merchant_api import SOURCE
+
+log = logging.getLogger(__name__)
+
+#: InPost's answers that mean "this basket is no longer bound there" (reference §5.2).
+GONE = {"BASKET_NOT_FOUND", "BASKET_NOT_BOUND", "BASKET_EXPIRED"}
+
+
+def register(app: Flask) -> None:
+    shop.basket_changed.connect(_note_basket_change, app)
+    shop.order_placed.connect(_note_order_placed, app)
+    app.after_request(_sync_after_request)
+
+
+def _note_basket_change(app, basket, source: str) -> None:
+    if source == SOURCE:
+        return
+    g.setdefault("inpost_dirty_baskets", set()).add(basket.id)
+
+
+def _note_order_placed(app, order, basket) -> None:
+    if order.channel == "website":
+        g.setdefault("inpost_realized_baskets", set()).add(basket.id)
+
+
+def _sync_after_request(response: Response) -> Response:
+    dirty = g.pop("inpost_dirty_baskets", set())
+    realized = g.pop("inpost_realized_baskets", set())
+    if response.status_code >= 400 or not (dirty or realized):
+        return response
+    db.session.commit()  # end any read transaction before talking to InPost
+    for basket_id in sorted(realized):
+        unbind_realized(basket_id)
+    for basket_id in sorted(dirty - realized):
+        push_basket(basket_id)
+    return response
+
+
+def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
+    """PUT the basket's current state to InPost if it is bound (or `browser_id` is a trusted
+    browser, which binds it: seed 000 step 9). Returns True when InPost accepted it."""
+    state = binding_for(basket_id)
+    basket = get_basket(basket_id)
+    if basket is None or not basket.is_open:
+        return False
+    if browser_id is None and (state is None or not state.is_bound):
+        return False
+    body = build_json(basket)
+    version = basket.version
+    db.session.commit()
+    client = current_app.extensions["inpost_pay"].client
+    try:
+        answer = client.put_basket(basket_id, body, browser_id=browser_id)
+    except InPostError as exc:
+        if exc.error_code in GONE or isinstance(exc, InPostNotFound):
+            _forget_binding(basket_id)
+        else:
+            log.warning("PUT basket %s failed: %s", basket_id, exc)
+        return False
+    state = binding_for(basket_id, create=True)
+    state.last_basket_json = encode_json(body).decode("utf-8")
+    state.last_basket_version = version
+    if browser_id is not None:
+        state.binding_status = "bound"
+        state.browser_id = browser_id
+        state.browser_trusted = True
+    if isinstance(answer, dict) and answer.get("inpost_basket_id"):
+        state.inpost_basket_id = str(answer["inpost_basket_id"])
+    db.session.commit()
+    return True
+
+
+def unbind_realized(basket_id: str) -> None:
+    """The shopper bought a bound basket on the website: InPost drops it from the app."""
+    state = binding_for(basket_id)
+    if state is None or not state.is_bound:
+        return
+    try:
+        current_app.extensions["inpost_pay"].client.delete_basket_binding(basket_id, if_basket_realized=True)
+    except InPostError as exc:
+        log.warning("unbinding realized basket %s failed: %s", basket_id, exc)
+    _forget_binding(basket_id)
+
+
+def _forget_binding(basket_id: str) -> None:
+    state = binding_for(basket_id)
+    if state is not None:
+        state.binding_status = "unbound"
+        db.session.commit()
