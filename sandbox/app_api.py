@@ -1,0 +1,192 @@
+"""JSON API behind the "InPost Mobile" simulator UI (`/app/api/...`, documented in README.md).
+
+The signed-in phone lives in the session cookie. Each route reads its input,
+calls one `app_actions` function and returns its result; errors are
+`{error_code, error_message, violations?}`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from jinja2 import TemplateNotFound
+
+from sandbox import app_actions as actions
+from sandbox.errors import ApiError
+from sandbox.extensions import db
+from sandbox.models import AppUser
+from sandbox.validate import json_body
+
+bp = Blueprint("sandbox_app", __name__, url_prefix="/app")
+
+
+def signed_in(view):
+    """Pass the signed-in AppUser as the first argument; 401 when nobody is signed in."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = db.session.get(AppUser, session.get("app_user_id") or 0)
+        if user is None:
+            raise ApiError(401, "UNAUTHORIZED", "sign in with a phone number first (POST /app/api/session)")
+        return view(user, *args, **kwargs)
+
+    return wrapper
+
+
+# -- pages (the UI itself lives in templates/app/ and static/app/) ----------------------
+
+
+@bp.get("/")
+def index():
+    """The simulator page; its template and scripts are the UI's (templates/app/index.html)."""
+    try:
+        return render_template("app/index.html")
+    except TemplateNotFound:
+        raise ApiError(
+            404, "NOT_FOUND", "the phone-app simulator UI (templates/app/index.html) is not installed"
+        ) from None
+
+
+@bp.get("/izilink")
+def izilink():
+    """Where deep_link_hms points: open the binding request of this basket in the simulator."""
+    inpost_basket_id = request.args.get("basket_id", "")
+    binding = actions.latest_request_for_basket(inpost_basket_id) if inpost_basket_id else None
+    if binding is None:
+        raise ApiError(404, "REQUEST_NOT_FOUND", "no binding request for this basket")
+    return redirect(url_for("sandbox_app.index", request=binding.id))
+
+
+# -- session --------------------------------------------------------------------------
+
+
+@bp.post("/api/session")
+def sign_in():
+    body = json_body()
+    user = actions.sign_in(body.get("country_prefix", "+48"), body.get("phone"), body.get("name"),
+                           body.get("surname"), body.get("mail"))  # fmt: skip
+    session.clear()
+    session["app_user_id"] = user.id
+    return jsonify({"user": actions.user_json(user)})
+
+
+@bp.get("/api/session")
+@signed_in
+def who_am_i(user):
+    return jsonify({"user": actions.user_json(user)})
+
+
+@bp.delete("/api/session")
+def sign_out():
+    session.clear()
+    return "", 204
+
+
+# -- binding requests -----------------------------------------------------------------
+
+
+@bp.get("/api/requests")
+@signed_in
+def requests_list(user):
+    return jsonify({"requests": actions.list_requests(user)})
+
+
+@bp.get("/api/requests/<request_id>")
+@signed_in
+def request_show(user, request_id):
+    return jsonify({"request": actions.get_request(user, request_id)})
+
+
+@bp.post("/api/requests/<request_id>/accept")
+@signed_in
+def request_accept(user, request_id):
+    body = json_body(required=False)
+    return jsonify({"basket": actions.accept_request(user, request_id, body.get("trust_browser", False))})
+
+
+@bp.post("/api/requests/<request_id>/reject")
+@signed_in
+def request_reject(user, request_id):
+    return jsonify({"request": actions.reject_request(user, request_id)})
+
+
+# -- baskets --------------------------------------------------------------------------
+
+
+@bp.get("/api/baskets")
+@signed_in
+def baskets_list(user):
+    return jsonify({"baskets": actions.active_baskets(user)})
+
+
+@bp.get("/api/baskets/<inpost_basket_id>")
+@signed_in
+def basket_show(user, inpost_basket_id):
+    return jsonify(actions.basket_detail(user, inpost_basket_id))
+
+
+@bp.post("/api/baskets/<inpost_basket_id>/refresh")
+@signed_in
+def basket_refresh(user, inpost_basket_id):
+    return jsonify(actions.refresh_basket(user, inpost_basket_id))
+
+
+@bp.post("/api/baskets/<inpost_basket_id>/quantity")
+@signed_in
+def basket_quantity(user, inpost_basket_id):
+    body = json_body()
+    return jsonify(actions.change_quantity(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
+
+
+@bp.delete("/api/baskets/<inpost_basket_id>/products/<product_id>")
+@signed_in
+def basket_remove_product(user, inpost_basket_id, product_id):
+    return jsonify(actions.remove_product(user, inpost_basket_id, product_id))
+
+
+@bp.post("/api/baskets/<inpost_basket_id>/promo-codes")
+@signed_in
+def basket_add_code(user, inpost_basket_id):
+    body = json_body()
+    return jsonify(actions.add_promo_code(user, inpost_basket_id, body.get("promo_code_value")))
+
+
+@bp.delete("/api/baskets/<inpost_basket_id>/promo-codes/<code>")
+@signed_in
+def basket_remove_code(user, inpost_basket_id, code):
+    return jsonify(actions.remove_promo_code(user, inpost_basket_id, code))
+
+
+@bp.post("/api/baskets/<inpost_basket_id>/related-products")
+@signed_in
+def basket_add_related(user, inpost_basket_id):
+    body = json_body()
+    return jsonify(actions.add_related_product(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
+
+
+@bp.post("/api/baskets/<inpost_basket_id>/checkout")
+@signed_in
+def basket_checkout(user, inpost_basket_id):
+    return jsonify({"order": actions.checkout(user, inpost_basket_id, json_body())}), 201
+
+
+@bp.delete("/api/baskets/<inpost_basket_id>")
+@signed_in
+def basket_unlink(user, inpost_basket_id):
+    return jsonify(actions.unlink(user, inpost_basket_id))
+
+
+# -- orders ---------------------------------------------------------------------------
+
+
+@bp.get("/api/orders")
+@signed_in
+def orders_list(user):
+    return jsonify({"orders": actions.list_orders(user)})
+
+
+@bp.get("/api/orders/<order_id>")
+@signed_in
+def order_show(user, order_id):
+    return jsonify({"order": actions.order_detail(user, order_id)})
