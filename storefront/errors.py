@@ -12,6 +12,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 log = logging.getLogger(__name__)
 
 CODES = {
@@ -61,4 +63,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # The error page reads the database (the header's basket count): start clean.
+        db.session.rollback()
         return error_response(500)

@@ -36,6 +36,7 @@ STATUSES = {
 }
 FINAL_STATUSES = {"cancelled", "completed"}
 
+CHANNELS = {"website": "sklep internetowy", "inpost_pay": "InPost Pay"}
 PAYMENT_METHODS = {"COD": "Płatność przy odbiorze", "TRANSFER": "Przelew tradycyjny (zapłać później)"}
 # Half a grosz: the tolerance of the price check (reference §3.5, PS plugin).
 PRICE_TOLERANCE = Decimal("0.005")
@@ -195,7 +196,8 @@ def place_order(basket: Basket, req: OrderRequest) -> Order:
                 final_gross=priced.final.gross,
             )
         )
-    order.history.append(OrderHistory(status=status, label=order.status_label, note=f"Zamówienie złożone ({req.channel})"))
+    channel = CHANNELS.get(req.channel, req.channel)
+    order.history.append(OrderHistory(status=status, label=order.status_label, note=f"Zamówienie złożone ({channel})"))
     basket.status = "ordered"
     db.session.add(order)
     db.session.flush()

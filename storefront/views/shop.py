@@ -1,15 +1,107 @@
-"""Catalogue pages: home, category, product."""
+"""Catalogue pages: the shop front, a category and a product card.
 
-from flask import Blueprint, render_template
+Prices shown here come straight from the product rows; the basket computes its own
+totals in `storefront.pricing`, so the two can never disagree about rounding.
+The product card leaves an empty `izi-slot` (binding place PRODUCT_CARD, reference
+§7.1) where the InPost Pay widget is mounted later; the shop itself knows nothing
+about InPost.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, render_template, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from .. import pricing
+from ..errors import error_response
 from ..extensions import db
-from ..models import Category
+from ..models import Category, Product
 
 bp = Blueprint("shop", __name__)
+
+#: At or below this many pieces a physical product shows "Ostatnie sztuki".
+LOW_STOCK = Decimal("5")
+#: A DECIMAL product's card pre-fills half a unit (0,5 kg, 0,5 m) when its step allows.
+CARD_DECIMAL_AMOUNT = Decimal("0.5")
+
+
+def active_products():
+    return select(Product).where(Product.active.is_(True)).order_by(Product.id)
+
+
+@bp.app_context_processor
+def catalogue_globals():
+    """Helpers every page (base.html's nav, product cards) needs."""
+
+    def nav_categories() -> list[Category]:
+        # The header renders on error pages too; a broken database must not turn
+        # a 404 or 500 page into a second failure.
+        try:
+            return db.session.scalars(select(Category).order_by(Category.position)).all()
+        except SQLAlchemyError:
+            db.session.rollback()
+            return []
+
+    return {
+        "nav_categories": nav_categories,
+        "category_image": lambda category: url_for("static", filename=f"img/categories/{category.slug}.svg"),
+        "stock_state": stock_state,
+        "card_quantity": card_quantity,
+        "input_number": input_number,
+        "sellable_limit": lambda p: min(p.stock, p.max_quantity),
+        "free_delivery_minimum": pricing.FREE_DELIVERY_MINIMUM,
+    }
+
+
+def stock_state(product: Product) -> str:
+    """What the stock badge says: "digital", "out", "low" or "ok"."""
+    if product.is_digital:
+        return "digital"
+    if product.stock <= 0:
+        return "out"
+    if product.stock <= LOW_STOCK:
+        return "low"
+    return "ok"
+
+
+def card_quantity(product: Product) -> Decimal:
+    """The amount a card's add-to-basket form sends: 1 piece, or half a kg/m."""
+    if not product.is_decimal:
+        return Decimal(1)
+    step = product.quantity_step
+    amount = CARD_DECIMAL_AMOUNT if CARD_DECIMAL_AMOUNT % step == 0 else step
+    return min(amount, (min(product.stock, product.max_quantity) // step) * step) or step
+
+
+def input_number(value: Decimal) -> str:
+    """A Decimal as an HTML number input wants it: dot separator, no exponent, no trailing zeros."""
+    return f"{Decimal(value).normalize():f}"
 
 
 @bp.get("/")
 def home():
     categories = db.session.scalars(select(Category).order_by(Category.position)).all()
-    return render_template("shop/home.html", categories=categories)
+    products = db.session.scalars(active_products()).all()
+    promoted = [p for p in products if p.promo_price_gross is not None]
+    return render_template("shop/home.html", categories=categories, products=products, promoted=promoted)
+
+
+@bp.get("/kategoria/<slug>")
+def category(slug: str):
+    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    if found is None:
+        return error_response(404, "Nie ma takiej kategorii w naszym sklepie.", "CATEGORY_NOT_FOUND")
+    products = db.session.scalars(active_products().where(Product.category_id == found.id)).all()
+    return render_template("shop/category.html", category=found, products=products)
+
+
+@bp.get("/produkt/<slug>")
+def product(slug: str):
+    found = db.session.scalar(active_products().where(Product.slug == slug))
+    if found is None:
+        return error_response(404, "Nie ma takiego produktu albo nie jest już w sprzedaży.", "PRODUCT_NOT_FOUND")
+    related = [p for p in found.related if p.active]
+    return render_template("shop/product.html", product=found, related=related)
