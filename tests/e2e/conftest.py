@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from app import create_app
 from storefront.seed import ensure_database
+from tests.live import LiveServer, live_pair
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 CHROMIUM_ARGS = [
@@ -34,24 +33,6 @@ def chromium_path() -> str | None:
     return path if os.path.exists(path) else None
 
 
-class LiveServer:
-    """A WSGI app served by a real HTTP server in a thread, on 127.0.0.1 and a free port."""
-
-    def __init__(self, wsgi_app):
-        self.server = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
-        self.port = self.server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def live_shop(tmp_path_factory):
     """The shop on a live port with a fresh database of its own."""
@@ -63,6 +44,13 @@ def live_shop(tmp_path_factory):
     with LiveServer(app) as server:
         server.app = app
         yield server
+
+
+@pytest.fixture
+def pair(tmp_path):
+    """The shop and the InPost sandbox, live and wired to each other (tests/live.py)."""
+    with live_pair(tmp_path / "pair") as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

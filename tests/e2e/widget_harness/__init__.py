@@ -1,0 +1,1 @@
+"""A fake merchant page for testing InPost's widget script (sandbox/static/inpostizi.js) on its own."""
