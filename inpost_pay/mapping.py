@@ -34,22 +34,12 @@ from storefront import pricing
 from storefront.money import CURRENCY, ZERO, Price, fmt, fmt_pln, sum_prices
 from storefront.orders import OrderRequest
 
-from .schemas import Address, OrderCreate
+from .schemas import PAYMENT_TYPES, Address, OrderCreate
 
 # summary.payment_type: the seeds' list (seed 001). CASH_ON_DELIVERY is added only when a
 # delivery offers the COD option: the seed makes COD mandatory with it.
-DEFAULT_PAYMENT_TYPES = (
-    "CARD",
-    "CARD_TOKEN",
-    "GOOGLE_PAY",
-    "APPLE_PAY",
-    "BLIK_CODE",
-    "BLIK_TOKEN",
-    "PAY_BY_LINK",
-    "SHOPPING_LIMIT",
-    "DEFERRED_PAYMENT",
-)
 CASH_ON_DELIVERY = "CASH_ON_DELIVERY"
+DEFAULT_PAYMENT_TYPES = tuple(t for t in PAYMENT_TYPES if t != CASH_ON_DELIVERY)
 BASKET_LIFETIME = timedelta(days=7)  # MG's 7 days (reference §8.7)
 MAX_RELATED = 10  # DOC FAQ: at most 10 suggested products
 MAX_ATTRIBUTE = 255  # MG truncates attribute strings to 255 chars (pitfall 8)
