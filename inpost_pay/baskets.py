@@ -3,11 +3,14 @@
 InPost keeps a copy of the basket and, before an order, compares it with what
 `GET /v1/izi/basket/{id}` answers (reference §3.1, pitfall 2). So every basket
 JSON we send (PUT) or return (confirmation, event) is stored here as the exact
-text, and GET serves that text.
+text, and GET serves that text as long as it is still the basket
+(`sent_copy_is_current`); once the basket has moved on without InPost hearing of
+it, GET answers the basket as it is, so InPost's comparison shows the change.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from flask import current_app
@@ -52,6 +55,22 @@ def publish(basket: Basket, *, notice: mapping.Notice | None = None) -> tuple[di
     state.last_basket_at = utcnow()
     state.last_basket_version = basket.version
     return body, text
+
+
+def sent_copy_is_current(state: InPostBasket | None, basket: Basket) -> bool:
+    """Is the basket JSON InPost last got from us still what the basket is now?
+
+    False when the basket changed and the PUT telling InPost failed (InPost down), or when
+    the catalogue changed under it (a price, the stock). The notice an event answer carried
+    is not part of the basket: it is left out of the comparison.
+    """
+    if state is None or not state.last_basket_json:
+        return False
+    now = json.loads(encode_json(build_json(basket)))
+    sent = json.loads(state.last_basket_json)
+    for doc in (now, sent):
+        doc.get("summary", {}).pop("basket_notice", None)
+    return now == sent
 
 
 def item_count(basket: Basket) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from storefront import basket as basket_service
 from storefront import orders as order_service
@@ -24,7 +25,7 @@ from storefront.extensions import db
 from storefront.models import Basket, Order, new_token, utcnow
 
 from . import calllog, mapping, schemas
-from .baskets import binding_for, item_count, publish
+from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .errors import InPostError, InvalidSignature, SchemaError
 from .models import InPostEvent
 from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
@@ -98,8 +99,8 @@ def log_call(response: Response) -> Response:
         basket_id=args.get("basket_id") or g.get("inpost_basket_id"),
         order_id=args.get("order_id"),
         verification=g.get("inpost_verification"),
-        request_body=_body_text(request.get_data(cache=True)),
-        response_body=_body_text(response.get_data()) if response.mimetype == "application/json" else None,
+        request_body=_logged_body(request.get_data(cache=True)),
+        response_body=_logged_body(response.get_data()) if response.mimetype == "application/json" else None,
     )
     return response
 
@@ -109,6 +110,23 @@ def _body_text(raw: bytes) -> str | None:
         return None
     text = raw[:20000].decode("utf-8", errors="replace")
     return text
+
+
+def _logged_body(raw: bytes) -> str | None:
+    """A body as the call log may show it: phone numbers masked (DESIGN.md §4 "Security").
+
+    calllog masks the keys of objects it is given, but a body handed over as text would
+    pass through whole, so JSON is parsed, masked and written again; what is not JSON is
+    logged as text (there is no phone object to find in it).
+    """
+    text = _body_text(raw)
+    if text is None:
+        return None
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return text
+    return json.dumps(calllog.mask_secrets(parsed), ensure_ascii=False, separators=(",", ":"))[:20000]
 
 
 @bp.errorhandler(ApiError)
@@ -121,6 +139,16 @@ def api_error(exc: ApiError):
 def schema_error(exc: SchemaError):
     db.session.rollback()
     return error(400, "MALFORMED_REQUEST", str(exc))
+
+
+@bp.errorhandler(StaleDataError)
+def stale_basket(exc: StaleDataError):
+    """Basket.version says another request changed the basket under us (DESIGN.md §4
+    "Concurrency"). The row lock of `open_basket` normally makes this impossible; should a
+    change ever slip past it, InPost gets a retryable 409 and nothing is written, never a 500."""
+    db.session.rollback()
+    log.warning("concurrent change on %s: %s", request.path, exc)
+    return error(409, "CONFLICT", "Koszyk zmienił się w międzyczasie. Spróbuj ponownie.")
 
 
 def body(parser):
@@ -152,13 +180,23 @@ def run_after(after: After) -> None:
 
 @bp.get("/basket/<basket_id>")
 def get_basket(basket_id: str):
-    """The basket exactly as InPost last received it (reference §3.1, pitfall 2)."""
-    state = binding_for(basket_id)
-    if state is not None and state.last_basket_json:
-        return json_response(state.last_basket_json)
-    basket = basket_service.get_basket(basket_id)
+    """The basket as InPost last received it, byte for byte, while it is still the basket
+    (reference §3.1, pitfall 2: InPost compares this answer with its copy before an order).
+
+    When the basket has changed since (a shop change whose PUT failed, a price changed in the
+    back office), the answer is the basket as it is now: InPost then sees the difference and
+    asks the shopper to refresh (DESIGN.md §3.6), and the refresh gets the basket the shop will
+    really sell. Serving the stale copy instead would let the pre-order comparison pass, fail
+    the price check on every attempt, and leave no way to recover.
+    """
+    basket = basket_service.lock_basket(basket_id)  # we may write: keep InPost's events out meanwhile
     if basket is None:
         raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+    state = binding_for(basket_id)
+    if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
+        text = state.last_basket_json
+        db.session.rollback()  # nothing written: release the lock
+        return json_response(text)
     _, text = publish(basket)
     db.session.commit()
     return json_response(text)
@@ -314,6 +352,15 @@ def _order_of_basket(basket_id: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.basket_id == basket_id))
 
 
+def _repeat_answer(existing: Order) -> Response:
+    """A basket orders once. InPost's own order again is its retry (pitfall 5); an order placed
+    on the website instead (the unbinding of pitfall 9 did not reach InPost) is refused, or the
+    shopper would pay in the app for goods already bought on the website."""
+    if existing.channel != mapping.CHANNEL:
+        raise ApiError(409, "ORDER_EXISTS", "Ten koszyk został już zamówiony w sklepie internetowym.")
+    return _order_answer(existing, 201)
+
+
 @bp.post("/order")
 def create_order():
     """InPost places the order (reference §3.5): once per basket, 201 with the order object."""
@@ -322,13 +369,13 @@ def create_order():
     g.inpost_basket_id = basket_id
     existing = _order_of_basket(basket_id)
     if existing is not None:  # InPost retried: the same order again (pitfall 5)
-        return _order_answer(existing, 201)
+        return _repeat_answer(existing)
     basket = basket_service.lock_basket(basket_id)
     if basket is None:
         raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     existing = _order_of_basket(basket_id)  # re-read under the lock
     if existing is not None:
-        return _order_answer(existing, 201)
+        return _repeat_answer(existing)
     state = binding_for(basket_id)
     owner = (state.owner_token if state is not None and state.owner_token else None) or new_token()
     try:
@@ -342,7 +389,7 @@ def create_order():
         existing = _order_of_basket(basket_id)
         if existing is None:
             raise
-        return _order_answer(existing, 201)
+        return _repeat_answer(existing)
     after = After()
     after.push(order_created, basket_id=basket_id, order=order)
     run_after(after)
