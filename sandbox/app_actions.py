@@ -21,6 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -66,6 +67,53 @@ def _invalid(message: str) -> ApiError:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def merchant_json() -> dict:
+    """Who sold the basket, as the app's lists show it ("all active baskets, from any merchant").
+
+    InPost knows each merchant's name from onboarding; the sandbox serves one merchant,
+    named by SANDBOX_MERCHANT_NAME, else by the host of SANDBOX_MERCHANT_URL.
+    """
+    url = current_app.config["SANDBOX_MERCHANT_URL"]
+    name = current_app.config.get("SANDBOX_MERCHANT_NAME") or urlsplit(url).netloc or url
+    return {"name": name, "url": url}
+
+
+# -- parcel lockers (the app's APM picker) --------------------------------------------
+
+# InPost's app offers Paczkomaty from InPost's own points database; the sandbox keeps a
+# small fixed set (codes in the shape of reference §3.5 `delivery.delivery_point`) so a
+# checkout works offline. (code, city, street, postal_code, description)
+PARCEL_LOCKERS = (
+    ("KRA010", "Kraków", "ul. Karmelicka 45", "31-128", "Przy sklepie Żabka, wejście od ulicy"),
+    ("KRA01M", "Kraków", "ul. Lipowa 4", "30-702", "Przy parkingu Galerii Lipowa, obok bankomatu"),
+    ("KRA112", "Kraków", "os. Centrum E 12", "31-934", "Nowa Huta, obok apteki, czynny 24/7"),
+    ("WAW22A", "Warszawa", "ul. Marszałkowska 104", "00-017", "Stacja metra Świętokrzyska, wyjście nr 3"),
+    ("WAW305M", "Warszawa", "ul. Grochowska 207", "04-077", "Przy wejściu do supermarketu"),
+    ("WAW58H", "Warszawa", "al. Komisji Edukacji Narodowej 14", "02-797", "Ursynów, parking przy pływalni"),
+    ("GDA117M", "Gdańsk", "ul. Grunwaldzka 141", "80-264", "Wrzeszcz, pod wiatą obok przystanku"),
+    ("GDY05N", "Gdynia", "ul. Świętojańska 35", "81-391", "Przy kiosku, róg ul. 10 Lutego"),
+    ("POZ08M", "Poznań", "ul. Głogowska 74", "60-263", "Łazarz, przy stacji paliw"),
+    ("WRO24A", "Wrocław", "pl. Grunwaldzki 22", "50-363", "Pasaż Grunwaldzki, poziom 0, przy wejściu B"),
+    ("LOD11N", "Łódź", "ul. Piotrkowska 160", "90-368", "W bramie, obok punktu ksero"),
+    ("BIA03M", "Białystok", "ul. Lipowa 12", "15-427", "Przy przystanku Lipowa / Malmeda"),
+)
+
+
+def find_lockers(query: Any = "") -> list[dict]:
+    """Lockers whose code, city, street, postal code or description contain every word of
+    `query` (case-insensitive); all of them for an empty query."""
+    if not isinstance(query, str) or len(query) > 100:
+        raise _invalid("q: must be a text of at most 100 characters")
+    words = query.casefold().split()
+    found = []
+    for code, city, street, postal_code, description in PARCEL_LOCKERS:
+        haystack = f"{code} {city} {street} {postal_code} {description}".casefold()
+        if all(word in haystack for word in words):
+            found.append({"code": code, "city": city, "street": street, "postal_code": postal_code,
+                          "description": description})  # fmt: skip
+    return found
 
 
 # -- users --------------------------------------------------------------------------
@@ -174,6 +222,10 @@ def request_json(binding: BindingRequest) -> dict:
         "status": status,
         "error": binding.error,
         "created_at": iso(binding.created_at),
+        "merchant": merchant_json(),
+        # Known only when the merchant already sent the basket (PUT); a PHONE request alone
+        # carries no contents, so the app shows a summary "if known".
+        "basket_summary": _basket_summary(binding.basket) if binding.basket.basket_json else None,
     }
 
 
@@ -326,6 +378,7 @@ def _basket_summary(basket: Basket) -> dict:
             "basket_expiration_date": summary.get("basket_expiration_date"),
             "product_images": [p.get("product_image") for p in products if p.get("product_image")][:4],
             "updated_at": iso(basket.updated_at),
+            "merchant": merchant_json(),
         }
     )
 
@@ -341,6 +394,7 @@ def basket_detail(user: AppUser, inpost_basket_id: str) -> dict:
         "status": basket.status,
         "expired": baskets.is_expired(basket),
         "updated_at": iso(basket.updated_at),
+        "merchant": merchant_json(),
         "notice": to_plain((doc.get("summary") or {}).get("basket_notice")),
         "accepted_consents": [{"consent_id": a.consent_id, "consent_version": a.consent_version} for a in accepted],
         "basket": to_plain(doc),
@@ -859,6 +913,7 @@ def _order_json(order: Order, full: bool) -> dict:
         "order_final_price": details.get("order_final_price"),
         "delivery_type": (doc.get("delivery") or {}).get("delivery_type"),
         "products_count": len(doc.get("products") or []),
+        "merchant": merchant_json(),
     }
     if full:
         events = db.session.scalars(

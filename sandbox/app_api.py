@@ -177,6 +177,16 @@ def basket_unlink(user, inpost_basket_id):
     return jsonify(actions.unlink(user, inpost_basket_id))
 
 
+# -- parcel lockers ---------------------------------------------------------------------
+
+
+@bp.get("/api/lockers")
+@signed_in
+def lockers(user):
+    """The APM picker's list: `?q=` filters by code, city, street or description."""
+    return jsonify({"lockers": actions.find_lockers(request.args.get("q", ""))})
+
+
 # -- orders ---------------------------------------------------------------------------
 
 

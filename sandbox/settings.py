@@ -63,6 +63,8 @@ def load(env: dict[str, str] | None = None) -> dict:
         # Public origin of the sandbox for links it hands out (deep_link_hms); empty =
         # the origin the caller used.
         "SANDBOX_PUBLIC_URL": (get("SANDBOX_PUBLIC_URL") or "").rstrip("/"),
+        # The merchant's name as InPost registered it; shown in the app (default: its host).
+        "SANDBOX_MERCHANT_NAME": get("SANDBOX_MERCHANT_NAME") or "",
         "INPOST_PAY_CLIENT_ID": get("INPOST_PAY_CLIENT_ID") or DEMO_CLIENT_ID,
         "INPOST_PAY_CLIENT_SECRET": get("INPOST_PAY_CLIENT_SECRET") or DEMO_CLIENT_SECRET,
         "INPOST_PAY_MERCHANT_CLIENT_ID": get("INPOST_PAY_MERCHANT_CLIENT_ID") or DEMO_MERCHANT_CLIENT_ID,

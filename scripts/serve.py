@@ -22,7 +22,8 @@ def main() -> int:
     conf = settings.load()
     sandbox = None
     if conf["SANDBOX_ENABLED"]:
-        sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, env=os.environ.copy())
+        env = {"SANDBOX_MERCHANT_NAME": "Spiżarnia pod Lipą", **os.environ}
+        sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, env=env)
         print(f"InPost Pay sandbox on http://127.0.0.1:{conf['SANDBOX_PORT']}", flush=True)
     try:
         import app

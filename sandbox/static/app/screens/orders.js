@@ -1,0 +1,163 @@
+// Orders placed in the app (seed 002 "Lista złożonych zamówień"): the merchant's own status
+// label (order_merchant_status_description) and tracking numbers come from the merchant's
+// order events (reference §5.5), so polling shows them as soon as the shop sends them.
+import { enc } from "../api.js";
+import { errorBox } from "../errors.js";
+import { h, icon, replaceContent } from "../dom.js";
+import {
+  dateTime, deliveryType, formatQuantity, grosze, money, orderStatus, paymentStatus, paymentType, plural, pln, thousandths,
+} from "../format.js";
+import { empty, frame, thumb } from "./frame.js";
+
+const PAYMENT_TONE = { AUTHORIZED: "ok", COD: "ok", DECLINED: "bad", CANCELLED: "bad", ERROR: "bad" };
+
+function statusPill(order) {
+  return h("span", { class: `pill pill-${PAYMENT_TONE[order.payment_status] || "wait"}` }, paymentStatus(order.payment_status));
+}
+
+function tracking(order) {
+  const numbers = order.delivery_references_list || [];
+  if (!numbers.length) return null;
+  return h("p", { class: "tracking" }, icon("truck"),
+    h("span", {}, numbers.length > 1 ? "Numery przesyłek: " : "Numer przesyłki: ",
+      numbers.map((n, i) => [i ? ", " : "", h("strong", { class: "mono" }, n)])));
+}
+
+function orderCard(order) {
+  return h("li", {},
+    h("a", { class: "card order-card", href: `#/zamowienie/${enc(order.order_id)}` },
+      h("div", { class: "card-head" },
+        h("span", { class: "card-title" }, order.merchant?.name || "Sklep"),
+        h("span", { class: "price-strong" }, money(order.order_final_price))),
+      h("p", { class: "muted small" }, `Zamówienie ${order.customer_order_id} · ${dateTime(order.order_creation_date)}`),
+      h("div", { class: "order-status" },
+        statusPill(order),
+        order.order_merchant_status_description
+          ? h("span", { class: "merchant-label" }, order.order_merchant_status_description) : null),
+      tracking(order),
+      h("p", { class: "muted small" }, plural(order.products_count, "produkt", "produkty", "produktów"), " · ",
+        deliveryType(order.delivery_type))));
+}
+
+/** #/zamowienia */
+export function mount(root, ctx) {
+  const { body } = frame(root, "Zamówienia");
+  let last = null;
+
+  async function refresh() {
+    try {
+      const { orders } = await ctx.api.get("/orders");
+      const key = JSON.stringify(orders);
+      if (key === last) return;
+      last = key;
+      replaceContent(body, orders.length
+        ? h("ul", { class: "card-list", "aria-label": "Twoje zamówienia" }, orders.map(orderCard))
+        : empty("Nie masz jeszcze zamówień", "Zamówienia złożone w aplikacji pojawią się tutaj."));
+    } catch (error) {
+      if (ctx.failed(error)) return;
+      last = null;
+      replaceContent(body, errorBox(error));
+    }
+  }
+
+  refresh();
+  return { refresh };
+}
+
+const RESULT = {
+  AUTHORIZED: ["ok", "Zamówienie opłacone", "Płatność autoryzowana. Sklep dostał zamówienie i informację o płatności."],
+  COD: ["ok", "Zamówienie przyjęte", "Zapłacisz przy odbiorze przesyłki."],
+  DECLINED: ["bad", "Płatność odrzucona", "Zamówienie zostało złożone, ale płatność nie przeszła. Sklep dostał status DECLINED."],
+};
+
+/** INTEGER lines are priced per piece, DECIMAL ones for the amount (reference §8.2). */
+function lineTotal(product) {
+  const unit = grosze(product.promo_price || product.base_price);
+  const pieces = thousandths(product.quantity?.quantity);
+  if (product.quantity?.quantity_type === "DECIMAL" || pieces === null) return pln(unit);
+  return pln(unit * Math.round(pieces / 1000));
+}
+
+function orderDetail(order, result) {
+  const doc = order.order || {};
+  const details = doc.order_details || {};
+  const delivery = doc.delivery || {};
+  const address = delivery.delivery_address;
+  const [tone, title, text] = RESULT[order.payment_status] || ["wait", "Zamówienie złożone", ""];
+  return [
+    result ? h("div", { class: `result result-${tone}`, role: "status" },
+      h("span", { class: "result-icon" }, icon(tone === "bad" ? "cross" : "check")),
+      h("p", { class: "result-title" }, title),
+      text ? h("p", {}, text) : null) : null,
+    h("section", { class: "card" },
+      h("div", { class: "card-head" },
+        h("h2", { class: "card-title" }, order.merchant?.name || "Sklep"),
+        h("span", { class: "price-strong" }, money(order.order_final_price))),
+      h("p", { class: "muted small" }, `Zamówienie ${order.customer_order_id} · ${dateTime(order.order_creation_date)}`),
+      h("dl", { class: "facts" },
+        h("dt", {}, "Płatność"), h("dd", {}, statusPill(order), " ", paymentType(order.payment_type)),
+        h("dt", {}, "Status w sklepie"), h("dd", {}, order.order_merchant_status_description || "—"),
+        h("dt", {}, "Status InPost"), h("dd", {}, orderStatus(order.order_status)),
+        h("dt", {}, "Dostawa"), h("dd", {}, deliveryType(order.delivery_type),
+          delivery.delivery_point ? ` · paczkomat ${delivery.delivery_point}` : "",
+          address ? ` · ${[address.address, address.postal_code, address.city].filter(Boolean).join(", ")}` : "",
+          delivery.digital_delivery_email ? ` · ${delivery.digital_delivery_email}` : "")),
+      tracking(order)),
+    (doc.products || []).length ? h("section", { class: "section", "aria-labelledby": "order-products" },
+      h("h2", { class: "section-title", id: "order-products" }, "Produkty"),
+      h("ul", { class: "products compact" }, doc.products.map((p) => h("li", { class: "product" },
+        thumb(p.product_image, "sm"),
+        h("div", { class: "product-main" }, h("p", { class: "product-name" }, p.product_name),
+          h("p", { class: "muted small" }, formatQuantity(p.quantity),
+            p.quantity?.quantity_type === "DECIMAL" ? "" : ` × ${money(p.promo_price || p.base_price)}`)),
+        h("span", { class: "line-total" }, lineTotal(p)))))) : null,
+    details.order_final_price ? h("section", { class: "section summary" },
+      h("dl", { class: "totals" },
+        details.order_base_price ? [h("dt", {}, "Produkty"), h("dd", {}, money(details.order_base_price))] : null,
+        delivery.delivery_price ? [h("dt", {}, "Dostawa"), h("dd", {}, money(delivery.delivery_price))] : null,
+        h("dt", { class: "grand" }, "Razem"), h("dd", { class: "grand" }, money(details.order_final_price)))) : null,
+    (order.events || []).length ? h("details", { class: "section events" },
+      h("summary", {}, `Zdarzenia zamówienia (${order.events.length})`),
+      h("ol", {}, order.events.map((e) => h("li", {},
+        h("span", { class: "muted small" }, dateTime(e.time), " · ",
+          e.direction === "to_merchant" ? "InPost → sklep" : "sklep → InPost",
+          e.response_status ? ` · HTTP ${e.response_status}` : ""),
+        h("pre", { class: "mono small" }, JSON.stringify(e.body?.event_data ?? e.body, null, 1)))))) : null,
+  ];
+}
+
+function mountDetail(root, ctx, orderId, result) {
+  const { body } = frame(root, result ? "Zamówienie złożone" : "Zamówienie",
+    { back: "#/zamowienia", backLabel: "Wszystkie zamówienia" });
+  let last = null;
+
+  async function refresh() {
+    try {
+      const { order } = await ctx.api.get(`/orders/${enc(orderId)}`);
+      const key = JSON.stringify(order);
+      if (key === last) return;
+      last = key;
+      replaceContent(body, orderDetail(order, result),
+        result ? h("div", { class: "actions" },
+          h("a", { class: "btn btn-primary", href: "#/zamowienia" }, "Moje zamówienia"),
+          h("a", { class: "btn btn-secondary", href: "#/koszyki" }, "Koszyki")) : null);
+    } catch (error) {
+      if (ctx.failed(error)) return;
+      last = null;
+      replaceContent(body, errorBox(error));
+    }
+  }
+
+  refresh();
+  return { refresh };
+}
+
+/** #/zamowienie/<id> */
+export function mountOne(root, ctx, orderId) {
+  return mountDetail(root, ctx, orderId, false);
+}
+
+/** #/wynik/<id>: the checkout's result — paid, declined or to pay on delivery. */
+export function mountResult(root, ctx, orderId) {
+  return mountDetail(root, ctx, orderId, true);
+}
