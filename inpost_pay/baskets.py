@@ -15,10 +15,11 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from storefront.basket import compute_totals
 from storefront.extensions import db
-from storefront.models import Basket, Consent, utcnow
+from storefront.models import Basket, Consent, Product, utcnow
 
 from . import mapping
 from .client import encode_json
@@ -36,6 +37,9 @@ def binding_for(basket_id: str, *, create: bool = False) -> InPostBasket | None:
 def build_json(basket: Basket, *, notice: mapping.Notice | None = None, now: datetime | None = None) -> dict:
     """InPost's basket object for a shop basket, right now."""
     consents = db.session.scalars(select(Consent)).all()
+    # One query for every line's related products, instead of one per product.
+    ids = [line.product_id for line in basket.lines]
+    db.session.scalars(select(Product).where(Product.id.in_(ids)).options(selectinload(Product.related))).all()
     view = mapping.basket_view_from_models(basket, consents)
     totals = compute_totals(basket, now=now)
     # Dates derive from the basket's last change, so the same basket always gives the same JSON.

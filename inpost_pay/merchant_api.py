@@ -295,6 +295,7 @@ def basket_event(basket_id: str):
     else:
         notice = None
     _, text = publish(basket, notice=notice)
+    count = item_count(basket)  # before the commit expires the basket
     db.session.add(
         InPostEvent(
             event_id=event.event_id, kind="basket", subject_id=basket.id, event_type=event.event_type,
@@ -307,7 +308,7 @@ def basket_event(basket_id: str):
         db.session.rollback()
         return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
     after = After()
-    after.push(basket_changed_in_app, basket_id=basket.id, count=item_count(basket))
+    after.push(basket_changed_in_app, basket_id=basket_id, count=count)
     run_after(after)
     return json_response(text)
 

@@ -193,11 +193,12 @@ class Basket(db.Model):
     # Bumped on every change: a stale writer fails instead of overwriting (DESIGN.md §4).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
+    # Loaded with the basket: every use of a basket prices all of it.
     lines: Mapped[list[BasketLine]] = relationship(
-        back_populates="basket", cascade="all, delete-orphan", order_by="BasketLine.id"
+        back_populates="basket", cascade="all, delete-orphan", order_by="BasketLine.id", lazy="selectin"
     )
     codes: Mapped[list[BasketPromoCode]] = relationship(
-        cascade="all, delete-orphan", order_by="BasketPromoCode.id"
+        cascade="all, delete-orphan", order_by="BasketPromoCode.id", lazy="selectin"
     )
 
     __mapper_args__ = {"version_id_col": version}
