@@ -1,5 +1,8 @@
 """Developer tools of the sandbox (loopback only): the conversation log and the fault switches.
 
+`GET /sandbox/` is the page a developer watches (templates/devtools/log.html: the
+newest calls, bodies, a basket filter, the fault switch panel; static/devtools/log.js
+keeps it fresh from the JSON endpoints below).
 `GET /sandbox/log?basket_id=&order_id=&limit=` shows the calls in both directions;
 `GET|POST|DELETE /sandbox/faults` reads, sets and clears the fault switches
 (see faults.py). Only callers on 127.0.0.0/8 or ::1 may use them.
@@ -8,8 +11,10 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
 
 from sandbox import log
 from sandbox.errors import ApiError
@@ -31,6 +36,51 @@ def loopback_only() -> None:
         raise ApiError(403, "FORBIDDEN", "the sandbox's developer tools answer only on loopback")
 
 
+PAGE_LIMIT = 100  # rows the page shows; the newest first
+
+
+@bp.get("/sandbox/")
+def log_page():
+    """The conversation log as a page (issue: "every call in both directions with method,
+    path, status, timing, signature and contract-check result, bodies viewable; filterable
+    by basket")."""
+    loopback_only()
+    basket_id = (request.args.get("basket_id") or "").strip()
+    if len(basket_id) > 200:  # LogEntry.basket_id's width; longer cannot match anything
+        raise ApiError(400, "MALFORMED_REQUEST", "basket_id: at most 200 characters")
+    entries = log.entries(basket_id=basket_id or None, limit=PAGE_LIMIT)
+    entries.reverse()
+    return render_template(
+        "devtools/log.html",
+        entries=entries,
+        basket_id=basket_id,
+        limit=PAGE_LIMIT,
+        faults=current_app.extensions["sandbox_faults"].describe(),
+    )
+
+
+@bp.app_template_filter("log_time")
+def log_time(value: str | None) -> str:
+    """ "2030-01-01T10:00:00.123Z" -> "11:00:00.123" in the local zone (the browser on the
+    same loopback machine shows the same; log.js formats new rows alike)."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone()
+    return moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+@bp.app_template_filter("pretty_body")
+def pretty_body(value) -> str:
+    """A logged body for reading: JSON indented, text as it came."""
+    if value is None:
+        return "(brak treści)"
+    if value == "":
+        return "(pusta treść)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
 @bp.get("/sandbox/log")
 def conversation_log():
     loopback_only()
@@ -49,6 +99,7 @@ def show_faults():
 @bp.post("/sandbox/faults")
 def set_faults():
     loopback_only()
+    require_json_content_type()
     body = json_body()
     mode = field(body, "mode", str, choices=MODES)
     seconds = _bounded(body, "seconds", 1, MAX_SECONDS)
@@ -68,6 +119,15 @@ def clear_faults():
     loopback_only()
     current_app.extensions["sandbox_faults"].clear()
     return "", 204
+
+
+def require_json_content_type() -> None:
+    """A cross-site HTML form can POST here (text/plain, form-urlencoded, multipart) without
+    any CORS preflight; it cannot send application/json. So the switches take JSON only,
+    and a page elsewhere cannot flip them through the developer's browser. (DELETE needs no
+    such check: a cross-site DELETE always needs a preflight, which the sandbox never grants.)"""
+    if not request.is_json:
+        raise ApiError(415, "MALFORMED_REQUEST", "Content-Type: must be application/json")
 
 
 def _bounded(body: dict, name: str, low: int, high: int) -> int | None:
