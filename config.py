@@ -64,7 +64,7 @@ def load(env: dict[str, str] | None = None) -> dict:
         # With the local sandbox on, every InPost setting has a working default.
         return get(name) or (sandbox_default if sandbox_enabled else "")
 
-    return {
+    conf = {
         "SECRET_KEY": get("SECRET_KEY") or _instance_secret("secret_key"),
         "SQLALCHEMY_DATABASE_URI": get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'shop.db'}",
         "SOCKETIO_MESSAGE_QUEUE": get("SOCKETIO_MESSAGE_QUEUE") or None,
@@ -86,6 +86,9 @@ def load(env: dict[str, str] | None = None) -> dict:
         "INPOST_PAY_POS_ID": inpost("INPOST_PAY_POS_ID", SANDBOX_DEMO_POS_ID),
         "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/inpostizi.js"),
         "INPOST_PAY_TEST_MODE": _flag(get("INPOST_PAY_TEST_MODE"), False),
+        # The labels InPost's app shows for the shop's order statuses, as JSON
+        # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
+        "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,
         "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or "admin",
         # Request bodies are capped (DESIGN.md §4 "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,
@@ -93,6 +96,10 @@ def load(env: dict[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    if get("INPOST_PAY_OUTBOX_WORKER"):
+        # Unset: on in the server, off in tests (inpost_pay.init_app decides).
+        conf["INPOST_PAY_OUTBOX_WORKER"] = _flag(get("INPOST_PAY_OUTBOX_WORKER"), True)
+    return conf
 
 
 REQUIRED_WITHOUT_SANDBOX = {

@@ -5,7 +5,8 @@ baskets changed during the request, and after the response is built we send
 ONE `PUT /v1/izi/basket/{id}` per changed, bound basket (pitfall 6: coalesce,
 and never PUT while handling a call from InPost — those changes carry
 `source="inpost_pay"` and are skipped). After a website checkout of a bound
-basket we unbind it at InPost with `if_basket_realized` (pitfall 9).
+basket we unbind it at InPost with `if_basket_realized` (pitfall 9), through
+the outbox (`outbox.enqueue_unbind`) so that InPost being down loses nothing.
 
 The PUT happens outside any database transaction: InPost being slow must not
 hold the shop's database, and InPost being down must not fail the shop's page.
@@ -21,6 +22,7 @@ from storefront import signals as shop
 from storefront.basket import get_basket
 from storefront.extensions import db
 
+from . import outbox
 from .baskets import binding_for, build_json
 from .client import encode_json
 from .errors import InPostError, InPostNotFound
@@ -45,20 +47,19 @@ def _note_basket_change(app, basket, source: str) -> None:
 
 
 def _note_order_placed(app, order, basket) -> None:
+    """Bought on the website while bound: InPost must drop the basket from the app (pitfall 9).
+    Through the outbox, in the order's own transaction, so the unbinding is never lost."""
     if order.channel == "website":
-        g.setdefault("inpost_realized_baskets", set()).add(basket.id)
+        outbox.enqueue_unbind(basket.id, if_basket_realized=True)
 
 
 def _sync_after_request(response: Response) -> Response:
     dirty = g.pop("inpost_dirty_baskets", set())
-    realized = g.pop("inpost_realized_baskets", set())
-    if response.status_code >= 400 or not (dirty or realized):
+    if response.status_code >= 400 or not dirty:
         return response
     db.session.commit()  # end any read transaction before talking to InPost
-    for basket_id in sorted(realized):
-        unbind_realized(basket_id)
-    for basket_id in sorted(dirty - realized):
-        push_basket(basket_id)
+    for basket_id in sorted(dirty):
+        push_basket(basket_id)  # an ordered basket is skipped there
     return response
 
 
@@ -71,6 +72,8 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
         return False
     if browser_id is None and (state is None or not state.is_bound):
         return False
+    if browser_id is None and state.last_basket_version == basket.version:
+        return True  # InPost already holds this very version (one PUT per change, DESIGN.md §3.4)
     body = build_json(basket)
     version = basket.version
     db.session.commit()
@@ -94,18 +97,6 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
         state.inpost_basket_id = str(answer["inpost_basket_id"])
     db.session.commit()
     return True
-
-
-def unbind_realized(basket_id: str) -> None:
-    """The shopper bought a bound basket on the website: InPost drops it from the app."""
-    state = binding_for(basket_id)
-    if state is None or not state.is_bound:
-        return
-    try:
-        current_app.extensions["inpost_pay"].client.delete_basket_binding(basket_id, if_basket_realized=True)
-    except InPostError as exc:
-        log.warning("unbinding realized basket %s failed: %s", basket_id, exc)
-    _forget_binding(basket_id)
 
 
 def _forget_binding(basket_id: str) -> None:

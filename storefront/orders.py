@@ -21,7 +21,7 @@ from .basket import compute_totals
 from .extensions import db
 from .models import Basket, Consent, Order, OrderHistory, OrderLine, OrderTracking, Product
 from .money import fmt_pln
-from .signals import order_placed, order_status_changed, order_tracking_added
+from .signals import order_completed_on_website, order_placed, order_status_changed, order_tracking_added
 
 # Shop statuses and the label a shopper sees for each (a merchant may relabel).
 STATUSES = {
@@ -250,6 +250,24 @@ def cancel(order: Order, note: str = "Anulowane przez sklep") -> None:
 # Payment statuses a payment provider may report (reference §8.8); others are kept as they come.
 PAID_STATUSES = {"AUTHORIZED", "COMPLETED", "CAPTURED"}
 FAILED_STATUSES = {"DECLINED", "CANCELLED", "ERROR", "FAILED"}
+
+
+def complete_on_website(order: Order, note: str = "Sfinalizowane w sklepie internetowym") -> None:
+    """An order placed through another channel, not paid there, was finished on the website
+    (the shopper paid or collected it here): it is completed, and the channel hears of it
+    through `order_completed_on_website` (for InPost Pay: ORDER_COMPLETED, seed 004)."""
+    if order.channel == "website":
+        raise OrderError("To zamówienie złożono w sklepie internetowym.", "channel")
+    if order.payment_status in PAID_STATUSES:
+        raise OrderError(
+            f"Zamówienie opłacono w kanale {CHANNELS.get(order.channel, order.channel)}: "
+            "nie można go oznaczyć jako sfinalizowane w sklepie.",
+            "payment_status",
+        )
+    if order.status in FINAL_STATUSES:
+        raise OrderError(f"Zamówienie jest już {STATUSES[order.status].lower()}.", "status")
+    change_status(order, "completed", note=note)
+    order_completed_on_website.send(current_app._get_current_object(), order=order)
 
 
 def record_payment(order: Order, payment_status: str, note: str = "") -> None:

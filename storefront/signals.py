@@ -30,3 +30,8 @@ order_status_changed = _signals.signal("order-status-changed")
 
 #: A tracking (shipment reference) number was added. kwargs: order, number.
 order_tracking_added = _signals.signal("order-tracking-added")
+
+#: An order placed through another channel (e.g. a payment app) was finished on the
+#: website instead: the shopper did not pay in that channel. kwargs: order.
+#: Sent after the status change to "completed", in the same transaction.
+order_completed_on_website = _signals.signal("order-completed-on-website")

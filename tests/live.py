@@ -16,6 +16,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+import inpost_pay
 from app import create_app
 from sandbox.app import create_sandbox_app, prepare
 from storefront.seed import ensure_database
@@ -91,4 +92,9 @@ def live_pair(workdir: Path, *, shop_extra: dict | None = None, sandbox_extra: d
         shop.app = create_app(shop_config(workdir / "shop.db", sandbox.url, shop.url, **(shop_extra or {})))
         with shop.app.app_context():
             ensure_database()
-        yield Pair(shop, sandbox)
+        try:
+            yield Pair(shop, sandbox)
+        finally:
+            # The shop's outbox worker thread (started by its first request) must not outlive
+            # the servers and databases it talks to.
+            inpost_pay.stop_worker(shop.app)

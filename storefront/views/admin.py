@@ -19,7 +19,16 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..lockers import find_locker
 from ..models import Consent, Order
-from ..orders import FINAL_STATUSES, STATUSES, OrderError, add_tracking, cancel, change_status
+from ..orders import (
+    FINAL_STATUSES,
+    PAID_STATUSES,
+    STATUSES,
+    OrderError,
+    add_tracking,
+    cancel,
+    change_status,
+    complete_on_website,
+)
 from .account import MAX_ORDER_ID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -30,6 +39,31 @@ PAGE_SIZE = 50
 
 def signed_in() -> bool:
     return session.get(ADMIN_KEY) is True
+
+
+# --- hooks for integrations (DESIGN.md §1: the shop knows them only through these) ---------
+
+
+def _hooks(app) -> dict:
+    return app.extensions.setdefault("shop_admin", {"nav": [], "order_panels": []})
+
+
+def register_nav_link(app, endpoint: str, label: str) -> None:
+    """Add a link to the back office's bar (e.g. an integration's own pages)."""
+    if (endpoint, label) not in _hooks(app)["nav"]:
+        _hooks(app)["nav"].append((endpoint, label))
+
+
+def register_order_panel(app, template: str) -> None:
+    """Add a panel to the order page: `template` is included with `order` in its context."""
+    if template not in _hooks(app)["order_panels"]:
+        _hooks(app)["order_panels"].append(template)
+
+
+@bp.app_context_processor
+def admin_hooks() -> dict:
+    hooks = _hooks(current_app)
+    return {"admin_nav_links": hooks["nav"], "admin_order_panels": hooks["order_panels"]}
 
 
 def safe_next(target: str | None) -> str:
@@ -131,6 +165,9 @@ def order(order_id: int):
         consents=consents,
         statuses=STATUSES,
         final=order.status in FINAL_STATUSES,
+        can_complete_on_website=order.channel != "website"
+        and order.payment_status not in PAID_STATUSES
+        and order.status not in FINAL_STATUSES,
     )
 
 
@@ -174,3 +211,17 @@ def cancel_view(order_id: int):
         return redirect(url_for("admin.order", order_id=order.id))
     return _apply(order, lambda: cancel(order, note="Anulowane w panelu"), "Zamówienie anulowane, towar wrócił na stan.")
 
+
+
+@bp.post("/zamowienia/<int:order_id>/sfinalizowane", endpoint="complete_on_website")
+def complete_on_website_view(order_id: int):
+    """An unpaid order from another channel, finished on the website (the shopper paid here)."""
+    order = load_order(order_id)
+    if request.form.get("confirm") != "yes":
+        flash("Zaznacz potwierdzenie, aby oznaczyć zamówienie jako sfinalizowane w sklepie.", "error")
+        return redirect(url_for("admin.order", order_id=order.id))
+    return _apply(
+        order,
+        lambda: complete_on_website(order, note="Sfinalizowane w sklepie (panel)"),
+        "Zamówienie oznaczone jako sfinalizowane w sklepie internetowym.",
+    )

@@ -211,11 +211,13 @@ def run_race(pair) -> None:
         stored = db.session.query(InPostEvent).filter_by(subject_id=basket_id).all()
         assert sorted(e.event_id for e in stored) == sorted(e["event_id"] for e in events)
 
-    # One PUT per website request (DESIGN.md §3.4), none for InPost's own events.
+    # At most one PUT per website request (DESIGN.md §3.4), none for InPost's own events; a
+    # request whose change InPost already received inside an event answer sends none.
     log = requests.get(pair.sandbox.url + "/sandbox/log", params={"basket_id": basket_id, "limit": 1000},
                        timeout=10).json()["entries"]  # fmt: skip
     puts = [e["status"] for e in log if e["direction"] == "inbound" and e["method"] == "PUT"]
-    assert puts == [200] * ADDS
+    assert 1 <= len(puts) <= ADDS
+    assert set(puts) == {200}
 
     # Whatever order the PUTs and event answers reached InPost in, InPost re-reading the basket
     # (what it does before an order) gets the basket as it now is.
