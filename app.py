@@ -15,6 +15,7 @@ from flask import Flask
 
 import config as settings
 import inpost_pay
+import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
 from storefront import views as shop_views
@@ -56,8 +57,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_integration(app: Flask) -> None:
-    """InPost Pay: the merchant API, the API client and the hooks on the shop's signals."""
+    """InPost Pay: the merchant API, the API client and the hooks on the shop's signals (inpost_pay),
+    then the browser side: the izi* endpoints, the /izi socket and the widget's places (widget)."""
     inpost_pay.init_app(app)
+    widget.init_app(app)
 
 
 def main() -> None:
@@ -66,9 +69,15 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         ensure_database()
+    # Events left in the outbox by the last run go out now, not at the first request.
+    inpost_pay.start_worker(app)
     port = app.config["SHOP_PORT"]
     app.logger.info("Shop on http://127.0.0.1:%s", port)
-    app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    # Socket.IO's server in threading mode: the threaded Werkzeug server, WebSocket included
+    # (simple-websocket); pushes cross processes through SOCKETIO_MESSAGE_QUEUE when set.
+    widget.socketio_of(app).run(
+        app, host="127.0.0.1", port=port, use_reloader=False, log_output=False, allow_unsafe_werkzeug=True
+    )
 
 
 if __name__ == "__main__":

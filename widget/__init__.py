@@ -1,0 +1,47 @@
+"""The merchant's InPost Pay integration, browser side (DESIGN.md §1, §2 "The browser API").
+
+`init_app(app)` is all a Flask shop calls, after `inpost_pay.init_app(app)`:
+
+- the browser API behind the `window.izi*` callbacks (`browser_api.py`, `/izi/...`, CSRF-protected);
+- the Socket.IO namespace `/izi` that pushes to the shopper's page (`sockets.py`), fed by the
+  integration's signals (`pushes.py`);
+- the template helpers that place `<inpost-izi-button>` and the scripts (`templates/widget/`),
+  test mode (`?showIzi=true`) and the Content-Security-Policy (`page_guard.py`).
+
+One `SocketIO` per app, kept in `app.extensions["socketio"]` (Flask-SocketIO's own key): a
+module-level instance would be rebound by every `create_app` in a process (the tests build many
+apps, some live at once), and pushes of one app would go to another's sockets.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from . import browser_api, page_guard, pushes, sockets, templating
+
+
+def init_app(app: Flask) -> SocketIO:
+    socketio = SocketIO()
+    # Threading mode with simple-websocket: works under the plain threaded Werkzeug server
+    # (`make run`, tests/live.py), WebSocket upgrade included. A message queue (Redis) lets a
+    # push made in one process reach sockets held by another (DESIGN.md §2 SOCKETIO_MESSAGE_QUEUE).
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        # Default CORS policy (None): same origin as the page, whatever host name the shop is
+        # reached by; other sites' pages cannot open a socket with the shopper's cookie.
+        manage_session=False,  # the socket only reads the shop's cookie session, never writes it
+    )
+    sockets.register(socketio)
+    app.register_blueprint(browser_api.bp)
+    pushes.register(app)
+    page_guard.register(app)
+    templating.register(app)
+    return socketio
+
+
+def socketio_of(app: Flask) -> SocketIO:
+    """The app's SocketIO (to run the server, or for a test client)."""
+    return app.extensions["socketio"]

@@ -121,7 +121,8 @@ def test_basket_page_shows_lines_codes_summary_and_delivery(filled):
     assert f"Do darmowej dostawy brakuje <strong>{pln('74,27')}</strong> (darmowa od {pln('199,00')})" in text
 
     assert 'href="/zamowienie"' in text and "Przejdź do zamówienia" in text
-    assert '<div class="izi-slot" data-binding-place="BASKET_SUMMARY"></div>' in text
+    assert '<div class="izi-slot" data-binding-place="BASKET_SUMMARY">' in text
+    assert '<inpost-izi-button binding_place="BASKET_SUMMARY"' in text
 
 
 def test_digital_basket_offers_electronic_delivery_only(client):

@@ -185,9 +185,8 @@ def test_product_page_has_add_form_with_integer_quantity_and_widget_slot(client)
     assert re.search(r'name="csrf_token" value="[^"]+"', form)
     assert ">Dodaj do koszyka</button>" in form
     after_form = text.split(form, 1)[1]
-    assert after_form.lstrip().startswith(
-        '<div class="izi-slot" data-binding-place="PRODUCT_CARD" data-product-id="1"></div>'
-    )
+    assert after_form.lstrip().startswith('<div class="izi-slot" data-binding-place="PRODUCT_CARD" data-product-id="1">')
+    assert '<inpost-izi-button binding_place="PRODUCT_CARD"' in text and 'data-product-id="1"' in text
 
 
 def test_product_page_shows_related_products(client):

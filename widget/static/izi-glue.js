@@ -1,0 +1,287 @@
+/*
+ * izi-glue.js: the page side of the merchant's InPost Pay integration (Widget 1.0 contract,
+ * reference §7.4, DESIGN.md §2 "The browser API", seed 000 UC.04).
+ *
+ * InPost's script (inpostizi.js) renders <inpost-izi-button> and calls the window.izi*
+ * functions defined here; each is a same-origin fetch to the shop's /izi/... endpoints with the
+ * CSRF token of <meta name="csrf-token">. iziGetIsBound and iziGetOrderComplete resolve from the
+ * socket's pushes (izi-socket.js) and ask the REST twin whenever the socket (re)joins or is down,
+ * so a page that missed a push still finds out.
+ *
+ * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, the
+ * header count, and the basket page (re-rendered from /koszyk/fragment, no reload).
+ * Config comes from this script tag's data- attributes (data-api), never from Jinja in JS.
+ */
+(() => {
+  'use strict';
+
+  const config = document.currentScript.dataset;
+  const API = config.api || '/izi';
+  const log = window.IziLog || { add() {} };
+  const sockets = window.IziSocket;
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : '';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The browser API. One request at a time: the shop's session is a cookie that each answer may
+  // rewrite, and two answers crossing each other could drop the basket from it.
+  // ---------------------------------------------------------------------------------------------
+  let queue = Promise.resolve();
+
+  class IziApiError extends Error {
+    constructor(status, code, message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  async function read(response) {
+    if (response.status === 204) return null;
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      data = null;
+    }
+    if (!response.ok) {
+      const code = (data && data.error_code) || `HTTP_${response.status}`;
+      throw new IziApiError(response.status, code, (data && data.error_message) || `HTTP ${response.status}`);
+    }
+    return data;
+  }
+
+  function call(method, path, body) {
+    const run = () => fetch(API + path, {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: Object.assign(
+        { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
+        body === undefined ? {} : { 'Content-Type': 'application/json' },
+      ),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(read);
+    const result = queue.then(run, run);
+    queue = result.catch(() => null);
+    return result.then((data) => {
+      if (data && data.basket_ref && sockets) sockets.follow(data.basket_ref);
+      return data;
+    }, (error) => {
+      if (error.code === 'INPOST_UNAVAILABLE') log.add('InPost Pay jest chwilowo niedostępny — kup przez stronę sklepu', 'error');
+      throw error;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The page: buttons, the header count, the basket.
+  // ---------------------------------------------------------------------------------------------
+  function buttons() {
+    return [...document.querySelectorAll('inpost-izi-button')];
+  }
+
+  // Seed 000 steps 10-11: the merchant tells every button the new number of products.
+  function updateCount(count, basketLinked) {
+    if (typeof count !== 'number') return;
+    const detail = basketLinked === undefined ? { count } : { count, basket_linked: basketLinked };
+    buttons().forEach((button) => button.dispatchEvent(new CustomEvent('inpost-update-count', { detail })));
+    document.querySelectorAll('[data-basket-count]').forEach((node) => { node.textContent = String(count); });
+    document.querySelectorAll('.basket-link').forEach((link) => link.setAttribute('aria-label', `Koszyk, produktów: ${count}`));
+  }
+
+  // The basket page shows the basket from /koszyk/fragment. The slot holding the BASKET_SUMMARY
+  // button is left where it is (its siblings are swapped around it): moving the element would
+  // make the widget start over.
+  let rendering = null;
+  let renderAgain = false;
+
+  function renderBasket() {
+    const main = document.getElementById('basket-main');
+    if (!main || !main.dataset.basketFragmentUrl) return Promise.resolve();
+    if (rendering) { renderAgain = true; return rendering; }
+    rendering = fetch(main.dataset.basketFragmentUrl, { credentials: 'same-origin', cache: 'no-store' })
+      .then((response) => {
+        if (!response.ok) throw new Error(`basket fragment: HTTP ${response.status}`);
+        return response.text();
+      })
+      .then((html) => swapBasket(main, html))
+      .catch((error) => console.warn('[izi] basket not refreshed', error))
+      .finally(() => {
+        rendering = null;
+        if (renderAgain) { renderAgain = false; renderBasket(); }
+      });
+    return rendering;
+  }
+
+  function swapBasket(main, html) {
+    const template = document.createElement('template');
+    template.innerHTML = html.trim(); // the shop's own template, escaped by Jinja
+    const fresh = template.content.getElementById('basket-main');
+    if (!fresh) return;
+    const oldSlot = main.querySelector('.basket-summary .izi-slot');
+    const newSlot = fresh.querySelector('.basket-summary .izi-slot');
+    const oldLines = main.querySelector('.basket-lines');
+    const newLines = fresh.querySelector('.basket-lines');
+    if (oldSlot && newSlot && oldLines && newLines) {
+      oldLines.replaceWith(newLines);
+      const aside = oldSlot.parentElement;
+      [...aside.childNodes].forEach((node) => { if (node !== oldSlot) node.remove(); });
+      let before = true;
+      [...newSlot.parentElement.childNodes].forEach((node) => {
+        if (node === newSlot) { before = false; return; }
+        if (before) oldSlot.before(node);
+        else aside.append(node);
+      });
+    } else {
+      main.replaceChildren(...fresh.childNodes);
+    }
+    document.dispatchEvent(new CustomEvent('izi-basket-rendered'));
+  }
+
+  // Which button opened the binding dialog: InPost wants the binding_place (reference §7.1).
+  let lastPlace = null;
+  document.addEventListener('click', (event) => {
+    const button = event.composedPath().find((node) => node.tagName === 'INPOST-IZI-BUTTON');
+    if (button) lastPlace = button.getAttribute('binding_place');
+  }, true);
+
+  // The quantity typed next to the product card's button, if there is such a field.
+  function chosenQuantity(productId) {
+    const field = [...document.querySelectorAll('form input[name="product_id"]')]
+      .find((input) => input.value === String(productId));
+    const quantity = field && field.form.elements.quantity;
+    return quantity && quantity.value ? quantity.value : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Waiting for something the server pushes: resolve on the push, and ask the REST twin on every
+  // (re)join and every 2 s while the socket is down (no lost binding, no lost order).
+  // ---------------------------------------------------------------------------------------------
+  const waiters = new Set();
+
+  function waitFor(event, accept, check) {
+    return new Promise((resolve) => {
+      let done = false;
+      let stopSync = () => {};
+      const waiter = { event, accept: (data) => finish(accept(data)) };
+      function finish(value) {
+        if (done || !value) return;
+        done = true;
+        waiters.delete(waiter);
+        stopSync();
+        resolve(value);
+      }
+      waiters.add(waiter);
+      stopSync = sockets.keepInSync(() => check().then(finish));
+    });
+  }
+  function offerToWaiters(event, data) {
+    let taken = false;
+    [...waiters].forEach((waiter) => {
+      if (waiter.event === event) { waiter.accept(data); taken = true; }
+    });
+    return taken;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // window.izi* (reference §7.4). InPost's script waits for these before its first call.
+  // ---------------------------------------------------------------------------------------------
+  let canBeBoundLogged = false;
+
+  window.iziCanBeBound = async function iziCanBeBound(productId) {
+    const first = !canBeBoundLogged; // several buttons ask at once: narrate the first
+    canBeBoundLogged = true;
+    if (first) log.add('Widget pyta, czy koszyk jest połączony z InPost Pay');
+    const answer = await call('POST', '/can-be-bound', productId === undefined ? {} : { product_id: productId });
+    if (first) {
+      if (answer.basket_linked) log.add(`Koszyk jest połączony (${answer.masked_phone_number || 'InPost Pay'})`, 'ok');
+      else if (answer.browser_trusted) log.add('Przeglądarka zaufana: następny produkt połączy koszyk bez aplikacji');
+    }
+    return answer;
+  };
+
+  window.iziAddToCart = async function iziAddToCart(productId) {
+    const quantity = chosenQuantity(productId);
+    const answer = await call('POST', '/add-to-cart', quantity === undefined ? { product_id: productId } : { product_id: productId, quantity });
+    log.add(answer.basket_linked ? `Koszyk zsynchronizowany z InPost Pay (produktów: ${answer.count})` : `Dodano do koszyka (produktów: ${answer.count})`, answer.basket_linked ? 'ok' : '');
+    updateCount(answer.count);
+    renderBasket();
+    return answer;
+  };
+
+  window.iziGetBindingData = async function iziGetBindingData(prefix, phone) {
+    const body = { binding_place: lastPlace || undefined };
+    if (typeof window.iziGetBrowserData === 'function') body.browser = window.iziGetBrowserData({ base64: true });
+    if (phone) Object.assign(body, { prefix: prefix || '+48', phone });
+    log.add(phone ? 'Prośba o połączenie koszyka wysłana do aplikacji InPost Mobile' : 'Pobieramy kod QR do połączenia koszyka');
+    const answer = await call('POST', '/binding-data', body);
+    return answer || {};
+  };
+
+  window.iziGetIsBound = function iziGetIsBound() {
+    // Resolves with the binding once InPost confirmed it (or {basket_linked: false} when the
+    // shopper said no in the app); the widget then shows the bound basket.
+    const accept = (data) => {
+      if (!data) return null;
+      if (data.basket_linked) return data;
+      return data.status === 'rejected' ? data : null;
+    };
+    return waitFor('binding', accept, () => call('GET', '/is-bound').then(accept)).then((data) => {
+      if (data.basket_linked) log.add(`Koszyk połączony z InPost Pay (${data.masked_phone_number || ''})`, 'ok');
+      else log.add('Koszyk nie został potwierdzony w aplikacji', 'error');
+      return data;
+    });
+  };
+
+  window.iziGetOrderComplete = function iziGetOrderComplete() {
+    const accept = (data) => (data && data.redirect ? data : null);
+    return waitFor('order-complete', accept, () => call('GET', '/order-complete').then(accept));
+  };
+
+  window.iziBindingDelete = async function iziBindingDelete() {
+    await call('DELETE', '/binding');
+    log.add('Koszyk odłączony od InPost Pay');
+  };
+
+  window.iziMobileLink = function iziMobileLink() {
+    return call('GET', '/mobile-link');
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Pushes from the shop (izi-socket.js).
+  // ---------------------------------------------------------------------------------------------
+  if (sockets) {
+    sockets.on('inpost-update-count', (data) => {
+      updateCount(data.count, data.basket_linked);
+      renderBasket(); // another tab of this session changed the basket
+    });
+
+    sockets.on('basket', (data) => {
+      log.add(`Koszyk zmieniony w aplikacji InPost (produktów: ${data.count})`, 'ok');
+      renderBasket();
+    });
+
+    sockets.on('binding', (data) => {
+      offerToWaiters('binding', data);
+      if (data.basket_linked) {
+        document.dispatchEvent(new CustomEvent('izi-binding-complete', { detail: data }));
+      } else {
+        if (data.status !== 'rejected') log.add('Koszyk odłączony od InPost Pay');
+        buttons().forEach((button) => button.dispatchEvent(new CustomEvent('inpost-update-count', { detail: { basket_linked: false } })));
+      }
+    });
+
+    sockets.on('order-complete', (data) => {
+      log.add('Zamówienie złożone w aplikacji InPost — przechodzimy do podsumowania', 'ok');
+      document.dispatchEvent(new CustomEvent('izi-order-complete', { detail: data }));
+      // The widget's iziGetOrderComplete() normally takes it and redirects; a page without a
+      // watching widget (e.g. it still thinks the basket is unlinked) goes there itself.
+      if (!offerToWaiters('order-complete', data) && data.redirect && !document.querySelector('[data-izi-order]')) {
+        window.location.assign(new URL(data.redirect, window.location.href).href);
+      }
+    });
+  }
+})();
