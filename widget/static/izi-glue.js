@@ -10,7 +10,8 @@
  *
  * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, the
  * header count, and the basket page (re-rendered from /koszyk/fragment, no reload).
- * Config comes from this script tag's data- attributes (data-api), never from Jinja in JS.
+ * Config comes from this script tag's data- attributes (data-api, data-basket-summary), never
+ * from Jinja in JS.
  */
 (() => {
   'use strict';
@@ -257,6 +258,16 @@
     sockets.on('inpost-update-count', (data) => {
       updateCount(data.count, data.basket_linked);
       renderBasket(); // another tab of this session changed the basket
+    });
+
+    // A push sent before this page's socket joined its room (the page was loading, the socket
+    // was reconnecting) is not lost: on every join the page asks for the basket as it is now.
+    sockets.on('joined', () => {
+      renderBasket();
+      fetch(config.basketSummary, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((summary) => { if (summary) updateCount(summary.count); })
+        .catch((error) => console.warn('[izi] count not refreshed', error));
     });
 
     sockets.on('basket', (data) => {
