@@ -22,12 +22,13 @@ import re
 from decimal import Decimal
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from inpost_pay import sync
+from inpost_pay import outbox, sync
 from inpost_pay.baskets import binding_for, item_count
 from inpost_pay.client import InPostClient
 from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
+from inpost_pay.models import InPostBasket
 from storefront.basket import BasketError, add_product, find_product, sellable_limit
 from storefront.extensions import db
 from storefront.models import Order
@@ -445,6 +446,23 @@ def delete_binding():
     state.binding_status = "unbound"
     db.session.commit()
     push_binding(current_app._get_current_object(), basket_id)
+    return Response(status=204)
+
+
+@bp.delete("/trusted-browser")
+def forget_this_browser():
+    """The shopper asks to forget this trusted browser: InPost forgets it too
+    (`DELETE /v1/izi/browser/{browser_id}/binding`, reference §5.13), through the outbox so the
+    call is never lost; here the cookie goes and no basket counts it as trusted any more."""
+    browser_id = shopper.trusted_browser_id()
+    if browser_id is None:
+        raise IziError(404, "BROWSER_NOT_TRUSTED", "Ta przeglądarka nie jest zapamiętana w InPost Pay.")
+    outbox.enqueue_forget_browser(browser_id)
+    db.session.execute(
+        update(InPostBasket).where(InPostBasket.browser_id == browser_id).values(browser_trusted=False)
+    )
+    db.session.commit()
+    g.izi_forget_browser = True  # keep_trusted_browser drops the cookie
     return Response(status=204)
 
 

@@ -34,6 +34,7 @@ def page_state() -> dict:
             "masked_phone_number": state.masked_phone_number if linked else None,
             "name": state.name if linked else None,
             "basket_ref": shopper.basket_ref(basket.id) if basket is not None else None,
+            "browser_trusted": shopper.trusted_browser_id() is not None,
         }
     return g.izi_page_state
 

@@ -251,6 +251,19 @@
     return call('GET', '/mobile-link');
   };
 
+  // "Zapomnij tę przeglądarkę" in the header's minicart: the next basket will ask the app again.
+  document.addEventListener('click', (event) => {
+    const forget = event.target.closest('[data-izi-forget-browser]');
+    if (!forget) return;
+    forget.disabled = true;
+    call('DELETE', '/trusted-browser')
+      .then(() => {
+        log.add('Przeglądarka zapomniana w InPost Pay', 'ok');
+        forget.closest('.izi-minicart-trusted').textContent = 'Ta przeglądarka nie jest już zaufana w InPost Pay.';
+      })
+      .catch(() => { forget.disabled = false; });
+  });
+
   // ---------------------------------------------------------------------------------------------
   // Pushes from the shop (izi-socket.js).
   // ---------------------------------------------------------------------------------------------
