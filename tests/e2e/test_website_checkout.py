@@ -28,7 +28,7 @@ def test_a_shopper_buys_through_the_website_checkout(live_shop, page):
     expect(page.get_by_role("alert")).to_contain_text("wygasł")
     page.get_by_role("textbox", name=re.compile("Kod rabatowy", re.I)).fill("rabat10")
     page.get_by_role("button", name="Użyj kodu").click()
-    expect(page.locator("main")).to_contain_text("RABAT10")
+    expect(page.locator(".code-chip", has_text="RABAT10")).to_be_visible()
     # 3 x 46.90 + 0.25 kg x 64.90 = 140.70 + 16.23 = 156.93; -10 % = 141.24
     expect(page.locator("main")).to_contain_text("141,24")
 

@@ -99,7 +99,9 @@
   let rendering = null;
   let renderAgain = false;
 
-  function renderBasket() {
+  // `onlyIfChanged`: a catch-up after the socket joined keeps the page (and whatever the shopper
+  // is typing in it) when the basket's version is the one the page already shows.
+  function renderBasket(onlyIfChanged = false) {
     const main = document.getElementById('basket-main');
     if (!main || !main.dataset.basketFragmentUrl) return Promise.resolve();
     if (rendering) { renderAgain = true; return rendering; }
@@ -108,7 +110,7 @@
         if (!response.ok) throw new Error(`basket fragment: HTTP ${response.status}`);
         return response.text();
       })
-      .then((html) => swapBasket(main, html))
+      .then((html) => swapBasket(main, html, onlyIfChanged))
       .catch((error) => console.warn('[izi] basket not refreshed', error))
       .finally(() => {
         rendering = null;
@@ -117,11 +119,13 @@
     return rendering;
   }
 
-  function swapBasket(main, html) {
+  function swapBasket(main, html, onlyIfChanged) {
     const template = document.createElement('template');
     template.innerHTML = html.trim(); // the shop's own template, escaped by Jinja
     const fresh = template.content.getElementById('basket-main');
     if (!fresh) return;
+    if (onlyIfChanged && fresh.dataset.basketVersion === main.dataset.basketVersion) return;
+    main.dataset.basketVersion = fresh.dataset.basketVersion || '';
     const oldSlot = main.querySelector('.basket-summary .izi-slot');
     const newSlot = fresh.querySelector('.basket-summary .izi-slot');
     const oldLines = main.querySelector('.basket-lines');
@@ -276,7 +280,7 @@
     // A push sent before this page's socket joined its room (the page was loading, the socket
     // was reconnecting) is not lost: on every join the page asks for the basket as it is now.
     sockets.on('joined', () => {
-      renderBasket();
+      renderBasket(true);
       fetch(config.basketSummary, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
         .then((response) => (response.ok ? response.json() : null))
         .then((summary) => { if (summary) updateCount(summary.count); })
