@@ -99,9 +99,9 @@
   let rendering = null;
   let renderAgain = false;
 
-  // `onlyIfChanged`: a catch-up after the socket joined keeps the page (and whatever the shopper
-  // is typing in it) when the basket's version is the one the page already shows.
-  function renderBasket(onlyIfChanged = false) {
+  // A redraw that would show the version the page already shows is skipped, so a late or
+  // repeated push (or the catch-up after the socket joined) never wipes what the shopper is typing.
+  function renderBasket() {
     const main = document.getElementById('basket-main');
     if (!main || !main.dataset.basketFragmentUrl) return Promise.resolve();
     if (rendering) { renderAgain = true; return rendering; }
@@ -110,7 +110,7 @@
         if (!response.ok) throw new Error(`basket fragment: HTTP ${response.status}`);
         return response.text();
       })
-      .then((html) => swapBasket(main, html, onlyIfChanged))
+      .then((html) => swapBasket(main, html))
       .catch((error) => console.warn('[izi] basket not refreshed', error))
       .finally(() => {
         rendering = null;
@@ -119,12 +119,12 @@
     return rendering;
   }
 
-  function swapBasket(main, html, onlyIfChanged) {
+  function swapBasket(main, html) {
     const template = document.createElement('template');
     template.innerHTML = html.trim(); // the shop's own template, escaped by Jinja
     const fresh = template.content.getElementById('basket-main');
     if (!fresh) return;
-    if (onlyIfChanged && fresh.dataset.basketVersion === main.dataset.basketVersion) return;
+    if (fresh.dataset.basketVersion === main.dataset.basketVersion) return;
     main.dataset.basketVersion = fresh.dataset.basketVersion || '';
     const oldSlot = main.querySelector('.basket-summary .izi-slot');
     const newSlot = fresh.querySelector('.basket-summary .izi-slot');
@@ -280,7 +280,7 @@
     // A push sent before this page's socket joined its room (the page was loading, the socket
     // was reconnecting) is not lost: on every join the page asks for the basket as it is now.
     sockets.on('joined', () => {
-      renderBasket(true);
+      renderBasket();
       fetch(config.basketSummary, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
         .then((response) => (response.ok ? response.json() : null))
         .then((summary) => { if (summary) updateCount(summary.count); })
