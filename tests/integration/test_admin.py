@@ -294,3 +294,17 @@ def test_changes_need_the_csrf_token(app, client):
     response = client.post(f"/admin/zamowienia/{order_id}/status", data={"status": "paid"}, csrf=False)
     assert response.status_code == 400
     assert load(app, order_id).status == "awaiting_payment"
+
+
+def test_the_shared_pager_keeps_the_list_filters(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "admin/_pager.html" import pager %}{{ pager("admin.orders", 2, 3, status="paid") }}'
+        )
+        single = render_template_string('{% from "admin/_pager.html" import pager %}{{ pager("admin.orders", 1, 1) }}')
+    assert 'href="/admin/?page=1&amp;status=paid">← Nowsze' in html
+    assert 'href="/admin/?page=3&amp;status=paid">Starsze →' in html
+    assert "Strona 2 z 3" in html
+    assert single.strip() == ""
