@@ -10,6 +10,7 @@ import pytest
 from inpost_pay.models import InPostBasket, InPostEvent
 from storefront.extensions import db
 from storefront.models import Basket, Order, Product
+from tests.inpost_payloads import order_body
 
 from .conftest import stale
 
@@ -52,33 +53,6 @@ def related_event(event_id, product_id):
     }
 
 
-def order_body(basket_id, gross, *, payment="BLIK_CODE", delivery_type="APM", codes=()):
-    return {
-        "order_details": {
-            "basket_id": basket_id,
-            "currency": "PLN",
-            "basket_price": {"net": float(gross), "gross": float(gross), "vat": 0},
-            "payment_type": payment,
-        },
-        "account_info": {
-            "name": "Piotr",
-            "surname": "Nowak",
-            "phone_number": {"country_prefix": "+48", "phone": "600000000"},
-            "mail": "piotr@example.com",
-            "client_address": {"country_code": "PL", "address": "Lipowa 5", "city": "Kraków", "postal_code": "30-001"},
-        },
-        "delivery": {
-            "delivery_type": delivery_type,
-            "delivery_codes": list(codes),
-            "mail": "piotr@example.com",
-            "phone_number": {"country_prefix": "+48", "phone": "600000000"},
-            "delivery_point": "KRA010",
-        },
-        "consents": [
-            {"consent_id": "1", "consent_version": "3", "is_accepted": True},
-            {"consent_id": "2", "consent_version": "2", "is_accepted": True},
-        ],
-    }
 
 
 def db_state(app, basket_id):
