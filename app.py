@@ -15,6 +15,7 @@ from flask import Flask
 
 import config as settings
 import inpost_pay
+import schema
 import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     shop_errors.register(app)
     shop_cli.register(app)
+    schema.register(app)
     return app
 
 
