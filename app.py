@@ -16,6 +16,7 @@ from flask import Flask
 import config as settings
 import inpost_pay
 import schema
+import serving
 import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     shop_errors.register(app)
     shop_cli.register(app)
     schema.register(app)
+    serving.init_app(app)  # last: it wraps everything mounted above
     return app
 
 
