@@ -112,11 +112,23 @@ def load(env: dict[str, str] | None = None) -> dict:
         # The Redis channel of the message queue (several shops on one Redis keep apart).
         "SOCKETIO_CHANNEL": get("SOCKETIO_CHANNEL") or "flask-socketio",
     }
+    for name in OUTBOX_TUNING:
+        # The outbox's pace (inpost_pay/outbox.py Settings has the defaults); unset = default.
+        if get(name):
+            conf[name] = float(get(name))
     if get("INPOST_PAY_OUTBOX_WORKER"):
         # Unset: on in the server, off in tests (inpost_pay.init_app decides).
         conf["INPOST_PAY_OUTBOX_WORKER"] = _flag(get("INPOST_PAY_OUTBOX_WORKER"), True)
     return conf
 
+
+OUTBOX_TUNING = (
+    "INPOST_PAY_OUTBOX_INTERVAL",
+    "INPOST_PAY_OUTBOX_BACKOFF_BASE",
+    "INPOST_PAY_OUTBOX_BACKOFF_CAP",
+    "INPOST_PAY_OUTBOX_MAX_ATTEMPTS",
+    "INPOST_PAY_OUTBOX_LEASE",
+)
 
 REQUIRED_WITHOUT_SANDBOX = {
     "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
