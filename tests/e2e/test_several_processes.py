@@ -213,6 +213,9 @@ def cluster(database_url, redis_channel, tmp_path_factory):
             found.served_by = {"a": wait_until_up(a, found.procs["a"]), "b": wait_until_up(b, found.procs["b"])}
             yield found
         finally:
+            for process in found.procs.values():  # all at once: each stop waits for its requests
+                if process.proc.poll() is None:
+                    process.proc.terminate()
             for name in list(found.procs):
                 found.stop(name)
             with shop_app.app_context():
