@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.requirements-installed
 
 .PHONY: run test venv db chromium lint clean
 
-run: db
+# gunicorn, SHOP_WORKERS processes (default 1); it migrates the schema itself before serving.
+run: venv
 	$(BIN)/python scripts/serve.py
 
 test: venv chromium
@@ -20,7 +21,9 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# The schema from migrations (the shop's chain, then InPost Pay's), then the demo data if empty.
 db: venv
+	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app init-db
 
 chromium: venv

@@ -4,7 +4,8 @@
 integration (`inpost_pay/`, `widget/`) together. The InPost stand-in
 (`sandbox/`) is a separate application on its own port; see `sandbox/app.py`.
 
-Run: `make run` (or `python app.py` once the virtual environment exists).
+Run: `make run` (gunicorn through `wsgi.py`, README "Deploy"); for development
+`flask --app app run --debug` or `python app.py` (Werkzeug's development server).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from flask import Flask
 
 import config as settings
 import inpost_pay
+import schema
+import serving
 import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
@@ -37,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     shop_errors.register(app)
     shop_cli.register(app)
+    schema.register(app)
+    serving.init_app(app)  # last: it wraps everything mounted above
     return app
 
 
@@ -64,11 +69,12 @@ def register_integration(app: Flask) -> None:
 
 
 def main() -> None:
-    from storefront.seed import ensure_database
+    from storefront.seed import seed_if_empty
 
     app = create_app()
     with app.app_context():
-        ensure_database()
+        schema.upgrade_all()  # both migration chains to head, as `make run` does
+        seed_if_empty()
     # Events left in the outbox by the last run go out now, not at the first request.
     inpost_pay.start_worker(app)
     port = app.config["SHOP_PORT"]

@@ -64,6 +64,7 @@ def load(env: dict[str, str] | None = None) -> dict:
         # With the local sandbox on, every InPost setting has a working default.
         return get(name) or (sandbox_default if sandbox_enabled else "")
 
+    workers = int(get("SHOP_WORKERS") or 1)
     conf = {
         "SECRET_KEY": get("SECRET_KEY") or _instance_secret("secret_key"),
         "SQLALCHEMY_DATABASE_URI": get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'shop.db'}",
@@ -93,14 +94,41 @@ def load(env: dict[str, str] | None = None) -> dict:
         # Request bodies are capped (DESIGN.md §4 "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Behind https: 1 sends the session cookie over https only (and the trusted-browser one).
+        "SESSION_COOKIE_SECURE": _flag(get("SESSION_COOKIE_SECURE"), False),
+        "SESSION_COOKIE_SAMESITE": get("SESSION_COOKIE_SAMESITE") or "Lax",
+        "PREFERRED_URL_SCHEME": "https" if shop_url.startswith("https://") else "http",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Deployment (README "Deploy"): shop processes, reverse proxy, access log.
+        "SHOP_WORKERS": workers,
+        # How many proxies in front of the shop set X-Forwarded-For/-Proto/-Host; 0 trusts none.
+        "TRUSTED_PROXIES": int(get("TRUSTED_PROXIES") or 0),
+        "ACCESS_LOG": _flag(get("ACCESS_LOG"), True),
+        # 1 adds `X-Served-By: <host>:<pid>` to every answer (to see which process served what).
+        "SERVED_BY_HEADER": _flag(get("SERVED_BY_HEADER"), False),
+        # Several processes on one port have no sticky sessions: the browser's socket must open
+        # as a WebSocket at once (a long-polling handshake could land on another process).
+        "SOCKETIO_WEBSOCKET_ONLY": _flag(get("SOCKETIO_WEBSOCKET_ONLY"), workers > 1),
+        # The Redis channel of the message queue (several shops on one Redis keep apart).
+        "SOCKETIO_CHANNEL": get("SOCKETIO_CHANNEL") or "flask-socketio",
     }
+    for name in OUTBOX_TUNING:
+        # The outbox's pace (inpost_pay/outbox.py Settings has the defaults); unset = default.
+        if get(name):
+            conf[name] = float(get(name))
     if get("INPOST_PAY_OUTBOX_WORKER"):
         # Unset: on in the server, off in tests (inpost_pay.init_app decides).
         conf["INPOST_PAY_OUTBOX_WORKER"] = _flag(get("INPOST_PAY_OUTBOX_WORKER"), True)
     return conf
 
+
+OUTBOX_TUNING = (
+    "INPOST_PAY_OUTBOX_INTERVAL",
+    "INPOST_PAY_OUTBOX_BACKOFF_BASE",
+    "INPOST_PAY_OUTBOX_BACKOFF_CAP",
+    "INPOST_PAY_OUTBOX_MAX_ATTEMPTS",
+    "INPOST_PAY_OUTBOX_LEASE",
+)
 
 REQUIRED_WITHOUT_SANDBOX = {
     "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
@@ -125,5 +153,25 @@ def check(config: dict) -> None:
         problems.append("ADMIN_PASSWORD is a placeholder: choose the back-office password.")
     if PLACEHOLDER_MARK in str(config.get("SECRET_KEY", "")):
         problems.append("SECRET_KEY is a placeholder: remove it to generate one, or set a random value.")
+    problems += _several_processes_problems(config)
     if problems:
         raise ConfigError("Configuration incomplete (see .env.example):\n  " + "\n  ".join(problems))
+
+
+def _several_processes_problems(config: dict) -> list[str]:
+    """SHOP_WORKERS > 1: what the processes share must live outside them (README "Deploy")."""
+    workers = int(config.get("SHOP_WORKERS") or 1)
+    if workers <= 1:
+        return []
+    problems = []
+    if not str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        problems.append(
+            f"DATABASE_URL must be PostgreSQL with SHOP_WORKERS={workers} "
+            "(e.g. postgresql+psycopg://user@host/db): SQLite serialises every write of every process."
+        )
+    if not str(config.get("SOCKETIO_MESSAGE_QUEUE") or "").startswith(("redis://", "rediss://")):
+        problems.append(
+            f"SOCKETIO_MESSAGE_QUEUE must be Redis with SHOP_WORKERS={workers} (e.g. redis://127.0.0.1:6379/0): "
+            "a push made in one process has to reach sockets held by the others."
+        )
+    return problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storefront.extensions import db
@@ -22,7 +22,7 @@ from storefront.models import UTCDateTime, utcnow
 class InPostBasket(db.Model):
     __tablename__ = "inpost_basket"
 
-    basket_id: Mapped[str] = mapped_column(ForeignKey("basket.id", ondelete="CASCADE"), primary_key=True)
+    basket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     # unbound | bound | rejected ; "bound" is seed 000's basket_linked=true
     binding_status: Mapped[str] = mapped_column(String(20), default="unbound")
     inpost_basket_id: Mapped[str | None] = mapped_column(String(64), nullable=True)

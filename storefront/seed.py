@@ -160,7 +160,13 @@ def seed_catalogue() -> None:
 
 
 def ensure_database() -> None:
-    """Create the schema if missing and load the demo data into an empty shop."""
+    """Create the schema if missing and load the demo data into an empty shop (the tests' fast
+    path; the running shop's schema comes from migrations, see `schema.py`)."""
     db.create_all()
+    seed_if_empty()
+
+
+def seed_if_empty() -> None:
+    """Load the demo data when the catalogue is empty."""
     if not db.session.scalar(select(func.count()).select_from(Product)):
         seed_catalogue()

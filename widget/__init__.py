@@ -30,6 +30,9 @@ def init_app(app: Flask) -> SocketIO:
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL") or "flask-socketio",
+        # Several processes on one port (no sticky sessions): WebSocket only, see README "Deploy".
+        transports=["websocket"] if app.config.get("SOCKETIO_WEBSOCKET_ONLY") else ["polling", "websocket"],
         # Default CORS policy (None): same origin as the page, whatever host name the shop is
         # reached by; other sites' pages cannot open a socket with the shopper's cookie.
         manage_session=False,  # the socket only reads the shop's cookie session, never writes it

@@ -44,6 +44,7 @@ def widget_config() -> dict:
     return {
         "api": url_for("izi.can_be_bound").rsplit("/", 1)[0],
         "widget-url": current_app.config.get("INPOST_PAY_WIDGET_URL") or "",
+        "socket-transports": "websocket" if current_app.config.get("SOCKETIO_WEBSOCKET_ONLY") else "",
     }
 
 

@@ -26,6 +26,10 @@
   let wantedRef = null; // the basket the shop's answers say this session has now
   let retries = 0;
   const MAX_RETRIES = 3;
+  // "websocket" when the shop runs several processes on one port (no sticky sessions): the
+  // socket opens as a WebSocket at once, one connection to one process (README "Deploy").
+  const TRANSPORTS = ((document.currentScript && document.currentScript.dataset.transports) || '')
+    .split(',').filter(Boolean);
 
   function fire(event, data) {
     (listeners.get(event) || []).forEach((fn) => {
@@ -67,7 +71,9 @@
       poll();
       return;
     }
-    socket = window.io('/izi', { auth: orderAuth() });
+    const options = { auth: orderAuth() };
+    if (TRANSPORTS.length) options.transports = TRANSPORTS;
+    socket = window.io('/izi', options);
     socket.on('joined', (data) => {
       const ref = (data && data.basket_ref) || null;
       // A handshake that started before the session changed baskets joined the old room.
