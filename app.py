@@ -1,7 +1,8 @@
 """The demo shop with InPost Pay: the application factory.
 
-`create_app` wires the shop (`storefront/`) and, later, the InPost Pay
-integration (`inpost_pay/`, `widget/`) together. The InPost stand-in
+`create_app` wires the shop (`storefront/`) and the InPost Pay integration
+(`inpost_pay/`, `widget/`) together, through the shop's implementation of the
+integration's seam (`shop_adapter.py`). The InPost stand-in
 (`sandbox/`) is a separate application on its own port; see `sandbox/app.py`.
 
 Run: `make run` (or `python app.py` once the virtual environment exists).
@@ -15,6 +16,7 @@ from flask import Flask
 
 import config as settings
 import inpost_pay
+import shop_adapter
 import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
@@ -57,10 +59,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_integration(app: Flask) -> None:
-    """InPost Pay: the merchant API, the API client and the hooks on the shop's signals (inpost_pay),
-    then the browser side: the izi* endpoints, the /izi socket and the widget's places (widget)."""
-    inpost_pay.init_app(app)
+    """InPost Pay: the merchant API, the API client and the hooks on the seam's signals (inpost_pay),
+    then the browser side: the izi* endpoints, the /izi socket and the widget's slots (widget).
+    `shop_adapter` is the shop's side of the seam and forwards the shop's signals."""
+    inpost_pay.init_app(app, shop=shop_adapter.DemoShop(), db=db)
     widget.init_app(app)
+    shop_adapter.connect(app)
 
 
 def main() -> None:
