@@ -15,9 +15,6 @@ import logging
 from flask import Flask
 
 import config as settings
-import inpost_pay
-import shop_adapter
-import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
 from storefront import views as shop_views
@@ -25,8 +22,9 @@ from storefront.extensions import configure_sqlite, csrf, db
 from storefront.templating import register_template_helpers
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the shop. `config` overrides the environment (tests pass a mapping)."""
+def create_app(config: dict | None = None, *, integration: bool = True) -> Flask:
+    """Build the shop. `config` overrides the environment (tests pass a mapping); without
+    `integration` the shop runs alone (its pages' slots stay empty)."""
     app = Flask(__name__, instance_path=str(settings.INSTANCE))
     app.config.update(settings.load())
     if config:
@@ -35,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
-    register_integration(app)
+    if integration:
+        register_integration(app)
     register_template_helpers(app)
     shop_errors.register(app)
     shop_cli.register(app)
@@ -62,12 +61,18 @@ def register_integration(app: Flask) -> None:
     """InPost Pay: the merchant API, the API client and the hooks on the seam's signals (inpost_pay),
     then the browser side: the izi* endpoints, the /izi socket and the widget's slots (widget).
     `shop_adapter` is the shop's side of the seam and forwards the shop's signals."""
+    import inpost_pay
+    import shop_adapter
+    import widget
+
     inpost_pay.init_app(app, shop=shop_adapter.DemoShop(), db=db)
     widget.init_app(app)
     shop_adapter.connect(app)
 
 
 def main() -> None:
+    import inpost_pay
+    import widget
     from storefront.seed import ensure_database
 
     app = create_app()

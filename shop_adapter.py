@@ -22,7 +22,7 @@ import inpost_pay.models
 from inpost_pay import shop as seam
 from inpost_pay.money import Price
 from storefront import basket as baskets
-from storefront import order_labels, orders, pricing, signals
+from storefront import order_labels, orders, pricing, signals, templating
 from storefront import session as shop_session
 from storefront.extensions import db
 from storefront.models import Basket, Consent, Order, Product
@@ -282,6 +282,10 @@ class DemoShop:
             payment_label=order_labels.payment_status(order.payment_status),
             payment_tone=order_labels.payment_status_tone(order.payment_status),
         )
+
+    # pages
+    def fill_slot(self, app: Flask, name: str, render) -> None:
+        templating.fill_slot(app, name, render)
 
     # the back office
     def admin_signed_in(self) -> bool:

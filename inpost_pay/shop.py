@@ -291,6 +291,11 @@ class Shop(Protocol):
         """The shop's order statuses and their default labels."""
     def labels(self, order: OrderView) -> StatusLabels: ...
 
+    # pages
+    def fill_slot(self, app, name: str, render) -> None:
+        """Put `render(**context) -> HTML` in the shop's page slot `name` (head, minicart,
+        product_card(product_id), basket_summary, checkout, thank_you(order_id), order_page(order_id))."""
+
     # the back office
     def admin_signed_in(self) -> bool: ...
     def admin_login_url(self, next_page: str | None) -> str: ...
