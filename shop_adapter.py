@@ -294,6 +294,9 @@ class DemoShop:
     def admin_login_url(self, next_page: str | None) -> str:
         return url_for("admin.login", next=next_page) if next_page else url_for("admin.login")
 
+    def admin_order_url(self, order_id: int) -> str:
+        return url_for("admin.order", order_id=order_id)
+
     def add_admin_page(self, app: Flask, endpoint: str, label: str) -> None:
         admin.register_nav_link(app, endpoint, label)
 

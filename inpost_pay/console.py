@@ -240,7 +240,7 @@ def _act(message_id: int, action, success: str):
         return redirect(url_for(".outbox_page"))
     message = db.session.get(outbox.OutboxMessage, message_id)
     if back == "order" and message is not None and message.order_id and message.order_id.isdigit():
-        return redirect(url_for("admin.order", order_id=int(message.order_id)))
+        return redirect(current_shop().admin_order_url(int(message.order_id)))
     return redirect(url_for(".message_page", message_id=message_id))
 
 
