@@ -377,7 +377,7 @@ def is_bound():
         bool(state is not None and state.browser_trusted) or shopper.trusted_browser_id() is not None
     )
     answer["basket_ref"] = shopper.basket_ref(basket_id)
-    answer["count"] = item_count(current_shop().basket(basket_id)) if basket_id else 0
+    answer["count"] = item_count(current_shop().session_basket())  # an ordered basket counts 0
     db.session.rollback()
     return jsonify(answer)
 
