@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import logging
 import re
@@ -24,15 +23,15 @@ from decimal import Decimal
 from flask import Blueprint, Response, current_app, g, jsonify, request, session
 from sqlalchemy import update
 
-from inpost_pay import outbox, sync
+from inpost_pay import outbox
 from inpost_pay.baskets import binding_for, item_count
-from inpost_pay.client import InPostClient
 from inpost_pay.database import db
 from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
 from inpost_pay.models import InPostBasket
 from inpost_pay.shop import CHANNEL, OrderView, ShopError, current_shop
 
 from . import shopper
+from .binding_sync import bind_trusted_browser, inpost, sync_binding_from_inpost
 from .page_guard import widget_enabled
 from .payloads import binding_payload, order_status_payload
 from .pushes import push_binding
@@ -43,10 +42,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint(
     "izi", __name__, url_prefix="/izi", static_folder="static", static_url_path="/static", template_folder="templates"
 )
-
-# Browser-facing calls wait less than the outbox would: a shopper is looking at a spinner.
-BROWSER_TIMEOUT = (2.0, 5.0)
-BROWSER_BACKOFF = (0.2,)
 
 UNAVAILABLE_MESSAGE = "InPost Pay jest chwilowo niedostępny"
 PHONE_PREFIX = re.compile(r"^\+\d{1,4}$")
@@ -127,14 +122,6 @@ def keep_trusted_browser(response: Response) -> Response:
     return response
 
 
-def inpost() -> InPostClient:
-    return current_app.extensions["widget"]["client"]
-
-
-def build_client(config: dict) -> InPostClient:
-    return InPostClient.from_config(config, timeout=BROWSER_TIMEOUT, backoff=BROWSER_BACKOFF)
-
-
 def read_json() -> dict:
     """The request's JSON object (numbers as Decimal: quantities never pass through float)."""
     raw = request.get_data(cache=True)
@@ -150,36 +137,6 @@ def read_json() -> dict:
 
 
 # --- iziCanBeBound ------------------------------------------------------------------------------
-
-
-def sync_binding_from_inpost(basket_id: str, browser_id: str | None) -> bool:
-    """Seed 000 steps 5-6: ask InPost whether the basket is linked and this browser trusted,
-    and bring the shop's record in line. Returns browser_trusted."""
-    try:
-        answer = inpost().get_basket_binding(basket_id, browser_id=browser_id) or {}
-    except InPostNotFound:  # InPost has never seen the basket: not linked
-        answer = {"basket_linked": False, "browser_trusted": False}
-    except InPostUnavailable:
-        raise
-    except InPostError as exc:  # refused token, a malformed answer: for the shopper, InPost is down
-        raise InPostUnavailable(exc.status, exc.error_code, exc.error_message) from None
-    state = binding_for(basket_id, create=True)
-    details = answer.get("client_details") if isinstance(answer.get("client_details"), dict) else {}
-    if answer.get("basket_linked") is True:
-        # Bound here or elsewhere (a trusted browser's PUT carries no phone): InPost says who.
-        state.binding_status = "bound"
-        state.masked_phone_number = details.get("masked_phone_number") or state.masked_phone_number
-        state.name = details.get("name") or state.name
-        if answer.get("inpost_basket_id"):
-            state.inpost_basket_id = str(answer["inpost_basket_id"])
-    elif state.is_bound:  # InPost forgot it (expired, unlinked while we were away)
-        state.binding_status = "unbound"
-    trusted = answer.get("browser_trusted") is True
-    if browser_id and not trusted:
-        g.izi_forget_browser = True  # InPost no longer trusts this browser
-    shopper.mark_asked(basket_id)
-    db.session.commit()
-    return trusted
 
 
 @bp.post("/can-be-bound")
@@ -255,17 +212,6 @@ def find_product(raw: object):
     if product is None:
         raise IziError(404, "PRODUCT_NOT_FOUND", "Nie ma takiego produktu.")
     return product
-
-
-def bind_trusted_browser(basket_id: str, browser_id: str) -> bool:
-    """PUT the basket with the trusted browser_id: InPost links it to that browser's phone."""
-    if sync.push_basket(basket_id, browser_id=browser_id):
-        # sync's end-of-request PUT sees InPost already holds this version and sends nothing.
-        return True
-    # Refused or unreachable. Only a "not trusted any more" answer costs the browser its cookie.
-    with contextlib.suppress(InPostUnavailable):
-        sync_binding_from_inpost(basket_id, browser_id)
-    return False
 
 
 # --- iziGetBindingData --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from flask import Flask, current_app, g, url_for
 from inpost_pay.baskets import binding_for, item_count
 
 from . import shopper
-from .browser_api import build_client
+from .binding_sync import build_client
 from .page_guard import widget_enabled
 
 
