@@ -112,3 +112,24 @@ def test_there_is_no_import_cycle():
         if node not in state:
             visit(node, [node])
     assert not cycles, [" -> ".join(c) for c in cycles]
+
+
+def test_init_app_refuses_a_shop_that_does_not_implement_the_seam():
+    from flask import Flask
+
+    import inpost_pay
+    from examples.minimal_shop.adapter import MinimalShop
+    from inpost_pay.shop import Shop
+    from shop_adapter import DemoShop
+
+    assert isinstance(DemoShop(), Shop) and isinstance(MinimalShop(), Shop)
+
+    class HalfAShop:
+        def product(self, product_id):
+            return None
+
+    app = Flask(__name__)
+    app.config.update({"INPOST_PAY_API_URL": "http://127.0.0.1:9", "INPOST_PAY_AUTH_URL": "http://127.0.0.1:9/t",
+                       "INPOST_PAY_CLIENT_ID": "x", "INPOST_PAY_CLIENT_SECRET": "x"})  # fmt: skip
+    with pytest.raises(TypeError, match="inpost_pay.shop.Shop"):
+        inpost_pay.init_app(app, shop=HalfAShop(), db=None)
