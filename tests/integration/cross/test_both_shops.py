@@ -181,3 +181,21 @@ def test_unlinking_in_the_app_is_forgotten_by_the_shop(pair, inpost, shopper, ph
     assert binding(pair, basket_id).binding_status == "unbound"
     shopper.add(products["first"])
     assert inpost.puts(basket_id) == 0
+
+
+def test_each_shops_own_code_rules_reach_the_app_as_notices(pair, shopper, phone, products, kind):
+    """The rules are each shop's own: the demo shop takes RABAT10, the minimal shop has no promo
+    codes at all (examples/minimal_shop/adapter.py). Through the seam a refusal is an ERROR
+    notice in the app, never an HTTP error, and the basket keeps no code."""
+    code, notice = ("RABAT10", "ATTENTION") if kind == "demo" else ("SALE", "ERROR")
+    shopper.add(products["first"])
+    basket_id, detail = bind_by_phone(pair, shopper, phone)
+    answer = phone.call("POST", f"/baskets/{detail['inpost_basket_id']}/promo-codes", {"promo_code_value": code})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["notice"]["type"] == notice
+    applied = [c["promo_code_value"] for c in answer.json()["basket"]["promo_codes"]]
+    assert applied == ([code] if notice == "ATTENTION" else [])
+    quantity = answer.json()["basket"]["products"][0]["quantity"]
+    assert quantity["quantity_type"] == "INTEGER"
+    if kind == "minimal":  # at most 5 of a product: the app is told, and offers no more
+        assert quantity["max_quantity"] == 5
