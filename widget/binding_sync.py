@@ -30,7 +30,7 @@ def build_client(config: dict) -> InPostClient:
 
 
 def sync_binding_from_inpost(basket_id: str, browser_id: str | None) -> bool:
-    """Seed 000 steps 5-6: ask InPost whether the basket is linked and this browser trusted,
+    """UC.04, the binding check ("InPost Pay: Synchronization of a basket and an order"): ask InPost whether the basket is linked and this browser trusted,
     and bring the shop's record in line. Returns browser_trusted."""
     try:
         answer = inpost().get_basket_binding(basket_id, browser_id=browser_id) or {}
