@@ -4,11 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 
-.PHONY: run test venv db chromium lint clean
+.PHONY: run run-minimal test venv db chromium lint clean
 
 # gunicorn, SHOP_WORKERS processes (default 1); it migrates the schema itself before serving.
 run: venv
 	$(BIN)/python scripts/serve.py
+
+# The minimal shop (examples/minimal_shop/) with the same integration and settings.
+run-minimal: venv
+	$(BIN)/python examples/minimal_shop/serve.py
 
 test: venv chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

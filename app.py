@@ -1,7 +1,8 @@
 """The demo shop with InPost Pay: the application factory.
 
-`create_app` wires the shop (`storefront/`) and, later, the InPost Pay
-integration (`inpost_pay/`, `widget/`) together. The InPost stand-in
+`create_app` wires the shop (`storefront/`) and the InPost Pay integration
+(`inpost_pay/`, `widget/`) together, through the shop's implementation of the
+integration's seam (`shop_adapter.py`). The InPost stand-in
 (`sandbox/`) is a separate application on its own port; see `sandbox/app.py`.
 
 Run: `make run` (gunicorn through `wsgi.py`, README "Deploy"); for development
@@ -15,10 +16,8 @@ import logging
 from flask import Flask
 
 import config as settings
-import inpost_pay
 import schema
 import serving
-import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
 from storefront import views as shop_views
@@ -26,8 +25,9 @@ from storefront.extensions import configure_sqlite, csrf, db
 from storefront.templating import register_template_helpers
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the shop. `config` overrides the environment (tests pass a mapping)."""
+def create_app(config: dict | None = None, *, integration: bool = True) -> Flask:
+    """Build the shop. `config` overrides the environment (tests pass a mapping); without
+    `integration` the shop runs alone (its pages' slots stay empty)."""
     app = Flask(__name__, instance_path=str(settings.INSTANCE))
     app.config.update(settings.load())
     if config:
@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
-    register_integration(app)
+    if integration:
+        register_integration(app)
     register_template_helpers(app)
     shop_errors.register(app)
     shop_cli.register(app)
@@ -62,13 +63,21 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_integration(app: Flask) -> None:
-    """InPost Pay: the merchant API, the API client and the hooks on the shop's signals (inpost_pay),
-    then the browser side: the izi* endpoints, the /izi socket and the widget's places (widget)."""
-    inpost_pay.init_app(app)
+    """InPost Pay: the merchant API, the API client and the hooks on the seam's signals (inpost_pay),
+    then the browser side: the izi* endpoints, the /izi socket and the widget's slots (widget).
+    `shop_adapter` is the shop's side of the seam and forwards the shop's signals."""
+    import inpost_pay
+    import shop_adapter
+    import widget
+
+    inpost_pay.init_app(app, shop=shop_adapter.DemoShop(), db=db)
     widget.init_app(app)
+    shop_adapter.connect(app)
 
 
 def main() -> None:
+    import inpost_pay
+    import widget
     from storefront.seed import seed_if_empty
 
     app = create_app()

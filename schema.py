@@ -26,7 +26,6 @@ from flask_migrate import Migrate
 from flask_migrate.cli import db as migrate_commands
 from sqlalchemy import inspect
 
-import inpost_pay
 from storefront.extensions import db
 
 ROOT = Path(__file__).resolve().parent
@@ -43,21 +42,34 @@ class Chain:
     marker_table: str
 
 
-CHAINS = (
-    Chain("shop", ROOT / "migrations", "alembic_version", "shop_0001", "product"),
-    Chain(
+SHOP_CHAIN = Chain("shop", ROOT / "migrations", "alembic_version", "shop_0001", "product")
+
+
+def chains(app: Flask | None = None) -> tuple[Chain, ...]:
+    """The shop's chain, then InPost Pay's when the integration is mounted on this app (the shop
+    also runs alone, with the integration not installed)."""
+    app = app or current_app
+    if "inpost_pay" not in app.extensions:
+        return (SHOP_CHAIN,)
+    return (SHOP_CHAIN, integration_chain())
+
+
+def integration_chain() -> Chain:
+    """InPost Pay's chain, shipped inside the package (imported only when the integration is used)."""
+    import inpost_pay
+
+    return Chain(
         "inpost_pay",
         Path(inpost_pay.__file__).resolve().parent / "migrations",
         "inpost_pay_alembic_version",
         "inpost_pay_0001",
         "inpost_outbox",
-    ),
-)
+    )
 
 
 def register(app: Flask) -> None:
     """Flask-Migrate's `flask db ...`, with `upgrade` running both chains."""
-    Migrate(app, db, directory=str(CHAINS[0].directory))
+    Migrate(app, db, directory=str(SHOP_CHAIN.directory))
     group = click.Group(
         "db", callback=migrate_commands.callback, params=migrate_commands.params,
         help="Schema migrations: the shop's chain and InPost Pay's (`upgrade` runs both).",
@@ -75,10 +87,11 @@ def register(app: Flask) -> None:
 def upgrade_command(directory: str | None, revision: str) -> None:
     """Bring the schema to head: the shop's chain, then InPost Pay's (a create_all database is stamped first)."""
     directory = directory or g.get("directory")
-    chains = CHAINS if directory is None else [c for c in CHAINS if c.directory == Path(directory).resolve()]
-    if not chains:
+    every = chains()
+    chains_ = every if directory is None else [c for c in every if c.directory == Path(directory).resolve()]
+    if not chains_:
         raise click.BadParameter(f"not a migration chain of this app: {directory}", param_hint="--directory")
-    for chain in chains:
+    for chain in chains_:
         stamped = upgrade(chain, revision)
         click.echo(f"{chain.name}: " + (f"stamped {chain.baseline} (tables made before migrations), " if stamped else "")
                    + f"at {current_revision(chain) or 'base'}")
@@ -96,7 +109,7 @@ def upgrade(chain: Chain, revision: str = "head") -> bool:
 
 
 def upgrade_all() -> None:
-    for chain in CHAINS:
+    for chain in chains():
         upgrade(chain)
 
 

@@ -1,12 +1,12 @@
-"""The merchant's InPost Pay integration, server side (DESIGN.md §1).
+"""The merchant's InPost Pay integration, server side (docs/architecture.md).
 
-`init_app(app)` is all a Flask shop calls: it builds the API client and the
-signing-key cache, mounts the merchant API (`/v1/izi/...`, signed, CSRF-exempt),
-subscribes to the shop's signals (`sync.py` for baskets, `order_sync.py` for the
-merchant's order changes), mounts the back-office console (`console.py`) and the
-durable outbox with its worker (`outbox.py`, `flask outbox-worker`). An
-integrator lifting this package into another shop replaces only the signal hooks
-and the mapping's model readers.
+`init_app(app, shop=..., db=...)` is all a Flask shop calls: `shop` is the shop's
+implementation of the seam (`inpost_pay.shop.Shop`, see docs/integrating.md), `db` its
+Flask-SQLAlchemy handle (the integration's own tables, `inpost_pay.models.Base`, live in the
+same database and session). It builds the API client and the signing-key cache, mounts the
+merchant API (`/v1/izi/...`, signed, CSRF-exempt), subscribes to the seam's signals (`sync.py`
+for baskets, `order_sync.py` for the merchant's order changes), mounts the back-office console
+(`console.py`) and the durable outbox with its worker (`outbox.py`, `flask outbox-worker`).
 
 The outbox worker runs as a thread of the web server when
 `INPOST_PAY_OUTBOX_WORKER` is on (the default, except in tests): it starts with
@@ -26,7 +26,16 @@ import click
 from flask import Flask
 
 from .client import InPostClient
+from .models import create_tables
+from .shop import Shop
 from .signing_keys import SigningKeyCache
+
+__all__ = ["InPostPay", "create_tables", "init_app", "start_worker", "stop_worker"]
+
+#: InPost calls made while a shopper waits on a shop page (the basket PUT after add-to-basket):
+#: (connect, read) seconds, and no retry. A hung InPost costs the shopper at most this, not the
+#: background client's retries.
+REQUEST_TIMEOUT = (1.0, 3.0)
 
 
 @dataclass
@@ -35,21 +44,32 @@ class InPostPay:
 
     client: InPostClient
     signing_keys: SigningKeyCache
+    shop: Shop
+    db: object  # the shop's Flask-SQLAlchemy handle: `db.session`, `db.engine`
+    #: The client for calls made during a shopper's request: short timeouts, no retries.
+    request_client: InPostClient
     #: Set after a commit that added outbox messages: the worker wakes at once.
     outbox_wake: threading.Event = field(default_factory=threading.Event)
     worker: object | None = None  # outbox.Worker, once started
 
 
-def init_app(app: Flask) -> InPostPay:
-    from storefront.extensions import csrf
-
+def init_app(app: Flask, *, shop: Shop, db) -> InPostPay:
+    """Mount the integration on `app` for `shop` (a `Shop`), using the shop's database `db`."""
     from . import console, merchant_api, models, order_sync, outbox, sync  # noqa: F401  (tables join the metadata)
 
+    if not isinstance(shop, Shop):
+        raise TypeError(f"shop must implement inpost_pay.shop.Shop; {type(shop).__name__} does not")
     app.config.setdefault("INPOST_PAY_OUTBOX_WORKER", not app.testing)
     client = InPostClient.from_config(app.config)
-    state = InPostPay(client=client, signing_keys=SigningKeyCache(client.get_signing_keys, client.get_signing_key))
+    state = InPostPay(
+        client=client,
+        signing_keys=SigningKeyCache(client.get_signing_keys, client.get_signing_key),
+        shop=shop,
+        db=db,
+        request_client=InPostClient.from_config(app.config, timeout=REQUEST_TIMEOUT, backoff=()),
+    )
     app.extensions["inpost_pay"] = state
-    csrf.exempt(merchant_api.bp)  # InPost signs its calls instead (DESIGN.md §4 "Security")
+    exempt_from_csrf(app, merchant_api.bp)
     app.register_blueprint(merchant_api.bp)
     sync.register(app)
     order_sync.register(app)
@@ -63,6 +83,14 @@ def init_app(app: Flask) -> InPostPay:
                 outbox.start_worker(app)
 
     return state
+
+
+def exempt_from_csrf(app: Flask, blueprint) -> None:
+    """InPost signs its calls instead of sending a CSRF token (docs/architecture.md, "Rules"):
+    exempt them from the app's Flask-WTF CSRFProtect, if it has one."""
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(blueprint)
 
 
 def start_worker(app: Flask):

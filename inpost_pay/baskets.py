@@ -11,19 +11,14 @@ it, GET answers the basket as it is, so InPost's comparison shows the change.
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from storefront.basket import compute_totals
-from storefront.extensions import db
-from storefront.models import Basket, Consent, Product, utcnow
 
 from . import mapping
 from .client import encode_json
-from .models import InPostBasket
+from .database import db
+from .models import InPostBasket, utcnow
+from .shop import BasketView
 
 
 def binding_for(basket_id: str, *, create: bool = False) -> InPostBasket | None:
@@ -34,34 +29,28 @@ def binding_for(basket_id: str, *, create: bool = False) -> InPostBasket | None:
     return state
 
 
-def build_json(basket: Basket, *, notice: mapping.Notice | None = None, now: datetime | None = None) -> dict:
-    """InPost's basket object for a shop basket, right now."""
-    consents = db.session.scalars(select(Consent)).all()
-    # One query for every line's related products, instead of one per product.
-    ids = [line.product_id for line in basket.lines]
-    db.session.scalars(select(Product).where(Product.id.in_(ids)).options(selectinload(Product.related))).all()
-    view = mapping.basket_view_from_models(basket, consents)
-    totals = compute_totals(basket, now=now)
+def build_json(basket: BasketView, *, notice: mapping.Notice | None = None) -> dict:
+    """InPost's basket object for a shop basket as the seam read it."""
     # Dates derive from the basket's last change, so the same basket always gives the same JSON.
-    return mapping.basket_json(view, totals, shop_url=current_app.config["SHOP_URL"], issued_at=basket.updated_at,
-                               notice=notice)
+    return mapping.basket_json(basket, basket.totals, shop_url=current_app.config["SHOP_URL"],
+                               issued_at=basket.updated_at, notice=notice)
 
 
-def publish(basket: Basket, *, notice: mapping.Notice | None = None) -> tuple[dict, str]:
+def publish(basket: BasketView, *, notice: mapping.Notice | None = None) -> tuple[dict, str]:
     """Build the basket JSON and remember it as what InPost holds. Returns (object, exact text).
 
     Call inside the transaction that changed the basket; the caller commits.
     """
     body = build_json(basket, notice=notice)
     text = encode_json(body).decode("utf-8")
-    state = binding_for(basket.id, create=True)
+    state = binding_for(basket.basket_id, create=True)
     state.last_basket_json = text
     state.last_basket_at = utcnow()
     state.last_basket_version = basket.version
     return body, text
 
 
-def sent_copy_is_current(state: InPostBasket | None, basket: Basket) -> bool:
+def sent_copy_is_current(state: InPostBasket | None, basket: BasketView) -> bool:
     """Is the basket JSON InPost last got from us still what the basket is now?
 
     False when the basket changed and the PUT telling InPost failed (InPost down), or when
@@ -77,5 +66,5 @@ def sent_copy_is_current(state: InPostBasket | None, basket: Basket) -> bool:
     return now == sent
 
 
-def item_count(basket: Basket) -> int:
-    return compute_totals(basket).item_count
+def item_count(basket: BasketView | None) -> int:
+    return basket.totals.item_count if basket is not None and basket.totals is not None else 0

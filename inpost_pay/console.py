@@ -27,12 +27,10 @@ from datetime import datetime
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, insert, select
 
-from storefront.extensions import db
-from storefront.models import Order, utcnow
-from storefront.views import admin as shop_admin
-
 from . import calllog, order_sync, outbox
-from .models import InPostCall
+from .database import db
+from .models import InPostCall, utcnow
+from .shop import OrderView, current_shop
 
 bp = Blueprint("inpost_console", __name__, url_prefix="/admin/inpost", template_folder="templates", static_folder=None)
 
@@ -145,10 +143,9 @@ def record_call(entry: dict) -> None:
 @bp.before_request
 def require_sign_in():
     """The shop's back-office password guards these pages too."""
-    if not shop_admin.signed_in():
-        if request.method == "GET":
-            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-        return redirect(url_for("admin.login"))
+    shop = current_shop()
+    if not shop.admin_signed_in():
+        return redirect(shop.admin_login_url(request.full_path.rstrip("?") if request.method == "GET" else None))
     recorder = current_app.extensions.get("inpost_pay_calls")
     if recorder is not None:
         recorder.flush()  # so the page shows the latest calls even with no worker in this process
@@ -243,7 +240,7 @@ def _act(message_id: int, action, success: str):
         return redirect(url_for(".outbox_page"))
     message = db.session.get(outbox.OutboxMessage, message_id)
     if back == "order" and message is not None and message.order_id and message.order_id.isdigit():
-        return redirect(url_for("admin.order", order_id=int(message.order_id)))
+        return redirect(current_shop().admin_order_url(int(message.order_id)))
     return redirect(url_for(".message_page", message_id=message_id))
 
 
@@ -314,9 +311,11 @@ def pretty(text: str | None) -> str | None:
 # --- the panel on the shop's order page ---------------------------------------------------------
 
 
-def order_panel_data(order: Order) -> dict | None:
-    """What the order page's InPost Pay panel shows (None for other channels)."""
-    if order.channel != order_sync.CHANNEL:
+def order_panel_data(shop_order) -> dict | None:
+    """What the order page's InPost Pay panel shows (None for other channels); `shop_order` is
+    whatever the shop's order page holds, read through the seam by its `id`."""
+    order: OrderView | None = current_shop().order(shop_order.id)
+    if order is None or order.channel != order_sync.CHANNEL:
         return None
     messages = db.session.scalars(
         select(outbox.OutboxMessage)
@@ -336,8 +335,9 @@ def register(app: Flask) -> None:
     app.extensions["inpost_pay_calls"] = CallRecorder()
     calllog.add_sink(record_call)
     app.register_blueprint(bp)
-    shop_admin.register_nav_link(app, "inpost_console.outbox_page", "InPost Pay")
-    shop_admin.register_order_panel(app, "inpost_console/_order_panel.html")
+    shop = app.extensions["inpost_pay"].shop
+    shop.add_admin_page(app, "inpost_console.outbox_page", "InPost Pay")
+    shop.add_order_panel(app, "inpost_console/_order_panel.html")
     app.add_template_global(order_panel_data, "inpost_order_panel")
     app.add_template_global(OUTBOX_STATUS_NAMES, "outbox_status_names")
     app.add_template_global(KIND_NAMES, "outbox_kind_names")

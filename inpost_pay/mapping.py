@@ -9,10 +9,8 @@
   body (schemas.OrderCreate) -> the shop's `OrderRequest`.
 - `order_json(order, ...)`: a shop order -> InPost's order object (reference §3.6).
 
-No Flask, no database session, no network inside: plain inputs in, plain dicts
-out. The only exceptions are the two builders at the bottom
-(`basket_view_from_models`, `order_product_views`), which read the SQLAlchemy
-models into the plain `BasketView` / `ProductView`.
+No Flask, no database session, no network inside: the seam's plain data objects
+in (`inpost_pay/shop.py`: `BasketView`, `Totals`, `OrderView`, ...), plain dicts out.
 
 Determinism matters: before an order InPost re-reads the basket and compares it
 with its copy; any drift in order or rounding aborts the checkout (pitfall 2).
@@ -30,11 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from storefront import pricing
-from storefront.money import CURRENCY, ZERO, Price, fmt, fmt_pln, sum_prices
-from storefront.orders import OrderRequest
-
+from .money import CURRENCY, ZERO, Price, fmt, fmt_pln, quantize, sum_prices
 from .schemas import PAYMENT_TYPES, Address, OrderCreate
+from .shop import CHANNEL, BasketView, ConsentView, OrderRequest, OrderView, ProductView, Totals
+
+__all__ = ["BasketView", "ConsentView", "ProductView", "basket_json", "order_json", "order_request_from_inpost"]
 
 # summary.payment_type: the seeds' list (seed 001). CASH_ON_DELIVERY is added only when a
 # delivery offers the COD option: the seed makes COD mandatory with it.
@@ -44,54 +42,17 @@ BASKET_LIFETIME = timedelta(days=7)  # MG's 7 days (reference §8.7)
 MAX_RELATED = 10  # DOC FAQ: at most 10 suggested products
 MAX_ATTRIBUTE = 255  # MG truncates attribute strings to 255 chars (pitfall 8)
 NOTICE_TYPES = ("ATTENTION", "ERROR")
-CHANNEL = "inpost_pay"
-DEFAULT_INFORMATION = f"Darmowa dostawa od {fmt_pln(pricing.FREE_DELIVERY_MINIMUM)}."
+DECIMAL = "DECIMAL"
+
+
+def default_information(totals: Totals) -> str:
+    """summary.basket_additional_information when the caller gives none."""
+    if totals.free_delivery_minimum is None:
+        return ""
+    return f"Darmowa dostawa od {fmt_pln(totals.free_delivery_minimum)}."
 
 
 # --- the plain view of a basket ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductView:
-    """What InPost shows of one catalogue product (seed 003 products table)."""
-
-    product_id: int
-    slug: str
-    category_id: int
-    ean: str
-    name: str
-    description: str
-    image: str
-    vat_rate: int
-    price_gross: Decimal  # one piece (INTEGER) or one quantity_unit (DECIMAL)
-    promo_price_gross: Decimal | None
-    lowest_price_gross: Decimal | None  # Omnibus: lowest price of the 30 days before the promotion
-    quantity_type: str
-    quantity_unit: str
-    quantity_step: Decimal
-    stock: Decimal
-    max_quantity: Decimal
-    is_digital: bool = False
-    attributes: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ConsentView:
-    consent_id: str
-    description: str
-    link: str  # absolute, or a path on the shop
-    version: str
-    requirement_type: str  # OPTIONAL | REQUIRED_ONCE | REQUIRED_ALWAYS
-
-
-@dataclass(frozen=True)
-class BasketView:
-    """The basket's catalogue data; prices and quantities come from `BasketTotals`."""
-
-    basket_id: str
-    products: tuple[ProductView, ...]  # the products of the basket's lines
-    related: tuple[ProductView, ...] = ()  # candidates; basket_json filters, sorts and caps them
-    consents: tuple[ConsentView, ...] = ()  # in display position order
 
 
 @dataclass(frozen=True)
@@ -133,12 +94,12 @@ def absolute(shop_url: str, path: str) -> str:
     return shop_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-def product_link(shop_url: str, slug: str) -> str:
-    return absolute(shop_url, f"/produkt/{slug}")
+def product_link(shop_url: str, product: ProductView) -> str:
+    return absolute(shop_url, product.link or f"/produkt/{product.slug}")
 
 
-def product_image(shop_url: str, image: str) -> str:
-    return absolute(shop_url, f"/static/img/products/{image}")
+def product_image(shop_url: str, product: ProductView) -> str:
+    return absolute(shop_url, product.image_url or f"/static/img/products/{product.image}")
 
 
 def delivery_date(issued_at: datetime, delivery_type: str) -> datetime:
@@ -183,8 +144,8 @@ def _product_json(
         "ean": product.ean,
         "product_name": product.name,
         "product_description": product.description,
-        "product_link": product_link(shop_url, product.slug),
-        "product_image": product_image(shop_url, product.image),
+        "product_link": product_link(shop_url, product),
+        "product_image": product_image(shop_url, product),
         "base_price": unit_base.as_json(),
     }
     if unit_promo is not None:
@@ -192,11 +153,7 @@ def _product_json(
         # Omnibus (seed 003: required whenever promo_price is sent). Without a recorded
         # history the price before the promotion is the regular price.
         lowest = product.lowest_price_gross if product.lowest_price_gross is not None else product.price_gross
-        lowest_gross = (
-            pricing.line_amount(lowest, quantity, product.quantity_type)
-            if (product.quantity_type == pricing.DECIMAL)
-            else lowest
-        )
+        lowest_gross = quantize(lowest * quantity) if product.quantity_type == DECIMAL else lowest
         item["lowest_price"] = Price.from_gross(lowest_gross, product.vat_rate).as_json()
     item["quantity"] = _quantity_json(product, quantity)
     item["product_attributes"] = _attributes(product.attributes)
@@ -214,42 +171,41 @@ def _related_json(view: BasketView, shop_url: str) -> list[dict]:
             seen.setdefault(product.product_id, product)
     out = []
     for product in sorted(seen.values(), key=lambda p: p.product_id)[:MAX_RELATED]:
-        quantity = product.quantity_step if product.quantity_type == pricing.DECIMAL else Decimal(1)
-        unit_base, unit_promo, _, _ = pricing.price_line(_line_input(product, quantity))
+        quantity = product.quantity_step if product.quantity_type == DECIMAL else Decimal(1)
+        unit_base, unit_promo = _offer_prices(product, quantity)
         out.append(_product_json(product, quantity, unit_base, unit_promo, shop_url))
     return out
 
 
-def _line_input(product: ProductView, quantity: Decimal) -> pricing.LineInput:
-    return pricing.LineInput(
-        product_id=product.product_id,
-        name=product.name,
-        vat_rate=product.vat_rate,
-        quantity_type=product.quantity_type,
-        quantity=quantity,
-        unit_price_gross=product.price_gross,
-        unit_promo_gross=product.promo_price_gross,
-        is_digital=product.is_digital,
-    )
+def _offer_prices(product: ProductView, quantity: Decimal) -> tuple[Price, Price | None]:
+    """A suggestion's base and promo price, as for a basket line: per piece for INTEGER, for the
+    offered amount for DECIMAL ("InPost Pay: Basket Update", quantity_type)."""
+    scale = quantity if product.quantity_type == DECIMAL else Decimal(1)
+    base = Price.from_gross(quantize(product.price_gross * scale), product.vat_rate)
+    if product.promo_price_gross is None:
+        return base, None
+    return base, Price.from_gross(quantize(product.promo_price_gross * scale), product.vat_rate)
 
 
-def _delivery_json(totals: pricing.BasketTotals, issued_at: datetime) -> list[dict]:
+def _delivery_json(totals: Totals, issued_at: datetime) -> list[dict]:
     out = []
     for quote in totals.deliveries:
         out.append(
             {
-                "delivery_type": quote.method.code,
-                "delivery_date": iso(delivery_date(issued_at, quote.method.code)),
+                "delivery_type": quote.delivery_type,
+                "delivery_date": iso(delivery_date(issued_at, quote.delivery_type)),
                 "delivery_options": [
                     {
                         "delivery_name": option.name,
                         "delivery_code_value": option.code,
-                        "delivery_option_price": price.as_json(),
+                        "delivery_option_price": option.price.as_json(),
                     }
-                    for option, price in quote.options
+                    for option in quote.options
                 ],
                 "delivery_price": quote.price.as_json(),
-                "free_delivery_minimum_gross_price": fmt(pricing.FREE_DELIVERY_MINIMUM),
+                "free_delivery_minimum_gross_price": (
+                    fmt(totals.free_delivery_minimum) if totals.free_delivery_minimum is not None else None
+                ),
             }
         )
     return out
@@ -270,25 +226,25 @@ def _consents_json(view: BasketView, shop_url: str) -> list[dict]:
 
 def basket_json(
     view: BasketView,
-    totals: pricing.BasketTotals,
+    totals: Totals,
     *,
     shop_url: str,
     issued_at: datetime,
     notice: Notice | None = None,
     payment_types: Iterable[str] = DEFAULT_PAYMENT_TYPES,
-    additional_information: str = DEFAULT_INFORMATION,
+    additional_information: str | None = None,
     additional_parameters: Iterable[tuple[str, str]] = (),
 ) -> dict:
-    """InPost's basket object (seeds 001 and 003) for a basket priced by `pricing.compute`."""
+    """InPost's basket object (seeds 001 and 003) for a basket priced by the shop (`Totals`)."""
     if issued_at.tzinfo is None:
         raise ValueError("issued_at must be timezone-aware")
     products = {p.product_id: p for p in view.products}
     lines = []
     for priced in totals.lines:
-        product = products.get(priced.input.product_id)
+        product = products.get(priced.product_id)
         if product is None:
-            raise ValueError(f"BasketView has no product {priced.input.product_id} of the priced basket")
-        lines.append(_product_json(product, priced.input.quantity, priced.unit_base, priced.unit_promo, shop_url))
+            raise ValueError(f"BasketView has no product {priced.product_id} of the priced basket")
+        lines.append(_product_json(product, priced.quantity, priced.unit_base, priced.unit_promo, shop_url))
 
     payment = [t for t in payment_types if t != CASH_ON_DELIVERY]
     if any(quote.option_price("COD") is not None for quote in totals.deliveries):
@@ -302,7 +258,9 @@ def basket_json(
         "basket_promo_price": totals.promo.as_json(),
         "currency": CURRENCY,
         "basket_expiration_date": iso(issued_at + BASKET_LIFETIME),
-        "basket_additional_information": additional_information,
+        "basket_additional_information": (
+            default_information(totals) if additional_information is None else additional_information
+        ),
         "payment_type": payment,
         "basket_notice": {"type": notice.type, "description": notice.description} if notice else None,
         "basket_additional_parameters": [{"key": k, "value": v} for k, v in additional_parameters],
@@ -449,31 +407,19 @@ def _order_address_json(address: dict) -> dict:
     return out
 
 
-def _option_prices(codes: Iterable[str]) -> list[tuple[str, str, Price]]:
-    out = []
-    for code in codes:
-        option = pricing.DELIVERY_OPTIONS.get(code)
-        if option is None:
-            out.append((code, code, Price.zero()))
-        else:
-            out.append((code, option.name, Price.from_gross(option.price_gross, pricing.DELIVERY_VAT)))
-    return out
-
-
-def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, ProductView] | None = None) -> dict:
-    """InPost's order object (reference §3.6) for a shop `Order` (read through attributes only).
+def order_json(order: OrderView, *, pos_id: str, shop_url: str, products: Mapping[int, ProductView] | None = None) -> dict:
+    """InPost's order object (reference §3.6) for a shop order.
 
     `order_id` is the shop's numeric id (what InPost uses in `/v1/izi/order/{order_id}`);
     `customer_order_id` is the number the shopper sees (SPL-000042). Products come from the
     order's lines, not from the basket (PS fix DV-929); `products` (id -> ProductView, see
-    `order_product_views`) adds links, images, categories and attributes when given.
+    `Shop.product`) adds links, images, categories and attributes when given.
     """
     products = products or {}
     external = (order.external or {}).get("inpost", {}) or {}
     created = order.created_at if order.created_at.tzinfo else order.created_at.replace(tzinfo=UTC)
-    options = _option_prices(order.delivery_options or [])
-    delivery_total = Price(order.delivery_net, order.delivery_gross)
-    delivery_price = delivery_total - sum_prices(price for _, _, price in options)
+    options = order.delivery_options
+    delivery_price = order.delivery - sum_prices(option.price for option in options)
 
     details = {
         "order_comments": order.comment,
@@ -484,10 +430,10 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
         "basket_id": order.basket_id,
         "order_merchant_status_description": order.status_label,
         "payment_type": order.payment_method,
-        "order_base_price": Price(order.products_final_net, order.products_final_gross).as_json(),
-        "order_final_price": Price(order.total_net, order.total_gross).as_json(),
+        "order_base_price": order.products_final.as_json(),
+        "order_final_price": order.total.as_json(),
         "currency": CURRENCY,
-        "delivery_references_list": [t.number for t in order.tracking_numbers],
+        "delivery_references_list": list(order.tracking_numbers),
         "order_additional_parameters": list(external.get("basket_additional_parameters") or []),
     }
     account = {
@@ -503,8 +449,8 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
         "delivery_type": order.delivery_type,
         "delivery_date": iso(delivery_date(created, order.delivery_type)),
         "delivery_options": [
-            {"delivery_name": name, "delivery_code_value": code, "delivery_option_price": price.as_json()}
-            for code, name, price in options
+            {"delivery_name": o.name, "delivery_code_value": o.code, "delivery_option_price": o.price.as_json()}
+            for o in options
         ],
         "delivery_price": delivery_price.as_json(),
         "mail": external.get("delivery_mail") or order.email,
@@ -529,8 +475,8 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
         item["product_name"] = line.name
         if product is not None:
             item["product_description"] = product.description
-            item["product_link"] = product_link(shop_url, product.slug)
-            item["product_image"] = product_image(shop_url, product.image)
+            item["product_link"] = product_link(shop_url, product)
+            item["product_image"] = product_image(shop_url, product)
         item["base_price"] = Price.from_gross(line.unit_base_gross, line.vat_rate).as_json()
         item["quantity"] = {
             "quantity": number(line.quantity),
@@ -551,69 +497,4 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
         {"consent_id": c["consent_id"], "consent_version": c["consent_version"], "is_accepted": bool(c["is_accepted"])}
         for c in (order.consents or [])
     ]
-    return out
-
-
-# --- builders from the shop's models (the only non-pure part) -----------------------------------
-
-
-def product_view(product) -> ProductView:
-    """A `storefront.models.Product` as plain data."""
-    return ProductView(
-        product_id=product.id,
-        slug=product.slug,
-        category_id=product.category_id,
-        ean=product.ean,
-        name=product.name,
-        description=product.description,
-        image=product.image,
-        vat_rate=product.vat_rate,
-        price_gross=product.price_gross,
-        promo_price_gross=product.promo_price_gross,
-        lowest_price_gross=product.lowest_price_gross,
-        quantity_type=product.quantity_type,
-        quantity_unit=product.quantity_unit,
-        quantity_step=product.quantity_step,
-        stock=product.stock,
-        max_quantity=product.max_quantity,
-        is_digital=bool(product.is_digital),
-        attributes=tuple((str(a[0]), str(a[1])) for a in (product.attributes or []) if len(a) == 2),
-    )
-
-
-def basket_view_from_models(basket, consents) -> BasketView:
-    """Read a `storefront.models.Basket` (lines, their products and related products) and the
-    `Consent` rows into a `BasketView`. Loads relationships lazily: call inside the app context.
-
-    Related products offered are those still on sale with at least one step in stock
-    (adding them from the app must be able to succeed, reference §3.3 RELATED_PRODUCTS).
-    """
-    products = [line.product for line in basket.lines]
-    related = [
-        r
-        for p in products
-        for r in p.related
-        if r.active and r.stock >= (r.quantity_step if r.quantity_type == pricing.DECIMAL else 1)
-    ]
-    return BasketView(
-        basket_id=basket.id,
-        products=tuple(product_view(p) for p in products),
-        related=tuple(product_view(r) for r in related),
-        consents=tuple(
-            ConsentView(c.id, c.description, c.link, c.version, c.requirement_type)
-            for c in sorted(consents, key=lambda c: (c.position, c.id))
-        ),
-    )
-
-
-def order_product_views(order, session) -> dict[int, ProductView]:
-    """The catalogue data of an order's products (for `order_json(products=...)`), read through
-    the given SQLAlchemy `session` (e.g. `db.session`)."""
-    from storefront.models import Product
-
-    out = {}
-    for line in order.lines:
-        product = session.get(Product, line.product_id)
-        if product is not None:
-            out[line.product_id] = product_view(product)
     return out

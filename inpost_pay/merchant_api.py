@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -19,15 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from storefront import basket as basket_service
-from storefront import orders as order_service
-from storefront.extensions import db
-from storefront.models import Basket, Order, new_token, utcnow
-
 from . import calllog, mapping, schemas
 from .baskets import binding_for, item_count, publish, sent_copy_is_current
+from .database import db
 from .errors import InPostError, InvalidSignature, SchemaError
-from .models import InPostEvent
+from .models import InPostEvent, utcnow
+from .shop import CHANNEL, SOURCE, BasketView, OrderView, ShopError, current_shop
 from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
 from .signature import verify_request
 
@@ -35,9 +33,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("inpost_merchant_api", __name__, url_prefix="/v1/izi")
 
-#: Passed as `source` to the shop's basket service, so that our own changes made for
-#: InPost never trigger a PUT back to InPost (DESIGN.md §3.4, pitfall 6).
-SOURCE = "inpost_pay"
+__all__ = ["SOURCE", "bp"]  # SOURCE: the name our own basket changes carry (inpost_pay/shop.py)
 
 
 class ApiError(Exception):
@@ -156,9 +152,9 @@ def body(parser):
     return parser(schemas.load_json(request.get_data(cache=True)))
 
 
-def open_basket(basket_id: str) -> Basket:
+def open_basket(basket_id: str) -> BasketView:
     """The basket, locked for this transaction; 404 when unknown, 409 once ordered."""
-    basket = basket_service.lock_basket(basket_id)
+    basket = current_shop().lock_basket(basket_id)
     if basket is None:
         raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     if not basket.is_open:
@@ -189,7 +185,7 @@ def get_basket(basket_id: str):
     really sell. Serving the stale copy instead would let the pre-order comparison pass, fail
     the price check on every attempt, and leave no way to recover.
     """
-    basket = basket_service.lock_basket(basket_id)  # we may write: keep InPost's events out meanwhile
+    basket = current_shop().lock_basket(basket_id)  # we may write: keep InPost's events out meanwhile
     if basket is None:
         raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     state = binding_for(basket_id)
@@ -210,7 +206,7 @@ def confirm_binding(basket_id: str):
     """The shopper accepted (or rejected) the binding in the app (seed 003): answer the whole basket."""
     confirmation = body(schemas.parse_confirmation)
     basket = open_basket(basket_id)
-    state = binding_for(basket.id, create=True)
+    state = binding_for(basket.basket_id, create=True)
     after = After()
     if confirmation.rejected:
         state.binding_status = "rejected"
@@ -230,7 +226,7 @@ def confirm_binding(basket_id: str):
     db.session.commit()
     after.push(
         binding_changed,
-        basket_id=basket.id,
+        basket_id=basket.basket_id,
         basket_linked=state.is_bound,
         masked_phone_number=state.masked_phone_number,
         name=state.name,
@@ -242,14 +238,12 @@ def confirm_binding(basket_id: str):
 # --- POST /v1/izi/basket/{basket_id}/event ----------------------------------------------------
 
 
-def _apply_quantities(basket: Basket, event: schemas.BasketEvent) -> list[str]:
+def _apply_quantities(basket: BasketView, event: schemas.BasketEvent) -> list[str]:
     problems = []
     for change in event.quantity_event_data:
         try:
-            notice = basket_service.set_quantity(
-                basket, change.product_id, change.quantity.quantity, source=SOURCE, clamp=True
-            )
-        except basket_service.BasketError as exc:
+            notice = current_shop().set_quantity(basket.basket_id, change.product_id, change.quantity.quantity)
+        except ShopError as exc:
             problems.append(exc.message)
         else:
             if notice:
@@ -257,18 +251,18 @@ def _apply_quantities(basket: Basket, event: schemas.BasketEvent) -> list[str]:
     return problems
 
 
-def _apply_codes(basket: Basket, event: schemas.BasketEvent) -> tuple[list[str], list[str]]:
+def _apply_codes(basket: BasketView, event: schemas.BasketEvent) -> tuple[list[str], list[str]]:
     """The list is the complete wanted set of codes (reference §3.3)."""
-    changes = basket_service.set_codes(basket, [c.promo_code_value for c in event.promo_codes_event_data], source=SOURCE)
+    changes = current_shop().set_codes(basket.basket_id, [c.promo_code_value for c in event.promo_codes_event_data])
     return [c.message for c in changes if not c.ok], [c.message for c in changes if c.ok]
 
 
-def _apply_related(basket: Basket, event: schemas.BasketEvent) -> list[str]:
+def _apply_related(basket: BasketView, event: schemas.BasketEvent) -> list[str]:
     problems = []
     for item in event.related_products_event_data:
         try:
-            basket_service.add_product(basket, item.product_id, item.quantity.quantity, source=SOURCE)
-        except basket_service.BasketError as exc:
+            current_shop().add_product(basket.basket_id, item.product_id, item.quantity.quantity)
+        except ShopError as exc:
             problems.append(f"Nie udało się dodać produktu: {exc.message}")
     return problems
 
@@ -294,11 +288,12 @@ def basket_event(basket_id: str):
         notice = mapping.Notice("ATTENTION", " ".join(done))
     else:
         notice = None
+    basket = current_shop().basket(basket_id)  # as the changes left it
     _, text = publish(basket, notice=notice)
-    count = item_count(basket)  # before the commit expires the basket
+    count = item_count(basket)
     db.session.add(
         InPostEvent(
-            event_id=event.event_id, kind="basket", subject_id=basket.id, event_type=event.event_type,
+            event_id=event.event_id, kind="basket", subject_id=basket.basket_id, event_type=event.event_type,
             payload=_body_text(request.get_data(cache=True)) or "", response_status=200, response_body=text,
         )
     )
@@ -340,24 +335,25 @@ def delete_binding(basket_id: str):
 # --- POST /v1/izi/order ------------------------------------------------------------------------
 
 
-def _order_answer(order: Order, status: int) -> Response:
+def _order_answer(order: OrderView, status: int) -> Response:
     config = current_app.config
-    products = mapping.order_product_views(order, db.session)
+    shop = current_shop()
+    products = {line.product_id: p for line in order.lines if (p := shop.product(line.product_id)) is not None}
     return json_response(
         mapping.order_json(order, pos_id=config["INPOST_PAY_POS_ID"], shop_url=config["SHOP_URL"], products=products),
         status,
     )
 
 
-def _order_of_basket(basket_id: str) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.basket_id == basket_id))
+def _order_of_basket(basket_id: str) -> OrderView | None:
+    return current_shop().order_of_basket(basket_id)
 
 
-def _repeat_answer(existing: Order) -> Response:
+def _repeat_answer(existing: OrderView) -> Response:
     """A basket orders once. InPost's own order again is its retry (pitfall 5); an order placed
     on the website instead (the unbinding of pitfall 9 did not reach InPost) is refused, or the
     shopper would pay in the app for goods already bought on the website."""
-    if existing.channel != mapping.CHANNEL:
+    if existing.channel != CHANNEL:
         raise ApiError(409, "ORDER_EXISTS", "Ten koszyk został już zamówiony w sklepie internetowym.")
     return _order_answer(existing, 201)
 
@@ -371,17 +367,17 @@ def create_order():
     existing = _order_of_basket(basket_id)
     if existing is not None:  # InPost retried: the same order again (pitfall 5)
         return _repeat_answer(existing)
-    basket = basket_service.lock_basket(basket_id)
+    basket = current_shop().lock_basket(basket_id)
     if basket is None:
         raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     existing = _order_of_basket(basket_id)  # re-read under the lock
     if existing is not None:
         return _repeat_answer(existing)
     state = binding_for(basket_id)
-    owner = (state.owner_token if state is not None and state.owner_token else None) or new_token()
+    owner = (state.owner_token if state is not None and state.owner_token else None) or secrets.token_urlsafe(24)
     try:
-        order = order_service.place_order(basket, mapping.order_request_from_inpost(data, owner))
-    except order_service.OrderError as exc:
+        order = current_shop().place_order(basket_id, mapping.order_request_from_inpost(data, owner))
+    except ShopError as exc:
         raise ApiError(409, "ORDER_NOT_CREATE", exc.message) from None
     try:
         db.session.commit()
@@ -397,9 +393,9 @@ def create_order():
     return _order_answer(order, 201)
 
 
-def _find_order(order_id: str) -> Order:
-    order = db.session.get(Order, int(order_id)) if order_id.isdigit() and len(order_id) < 12 else None
-    if order is None or order.channel != "inpost_pay":
+def _find_order(order_id: str) -> OrderView:
+    order = current_shop().order(int(order_id)) if order_id.isdigit() and len(order_id) < 12 else None
+    if order is None or order.channel != CHANNEL:
         raise ApiError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
     return order
 
@@ -421,21 +417,18 @@ def order_event(order_id: str):
     if repeat is not None:
         return repeat
     order = _find_order(order_id)
-    db.session.refresh(order, with_for_update=True)
     data = event.event_data
-    if data.payment_status:
-        order_service.record_payment(order, data.payment_status, note=f"InPost: płatność {data.payment_status}")
-    inpost = dict(order.external or {})
+    inpost = {}
     for key in ("payment_id", "payment_reference", "payment_type", "order_status"):
         value = getattr(data, key)
         if value:
             inpost[key] = value
-    order.external = inpost
-    if data.order_status == "ORDER_REJECTED" and order.status != "cancelled":
-        order_service.cancel(order, note="Odrzucone w aplikacji InPost")
+    order = current_shop().apply_order_event(
+        order.id, payment_status=data.payment_status, external=inpost, rejected=data.order_status == "ORDER_REJECTED"
+    )
     answer = {
         "order_merchant_status_description": order.status_label,
-        "delivery_references_list": [t.number for t in order.tracking_numbers],
+        "delivery_references_list": list(order.tracking_numbers),
     }
     text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     db.session.add(

@@ -10,19 +10,48 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
-
-from storefront.extensions import db
-from storefront.models import UTCDateTime, utcnow
+from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
-class InPostBasket(db.Model):
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps in UTC, returned timezone-aware (SQLite keeps none)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """The integration's own tables, apart from the shop's: they name shop objects by id only.
+    Created by `create_tables(engine)`; the shop's `db.session` reaches them through its
+    default engine."""
+
+    metadata = MetaData()
+
+
+def create_tables(engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+class InPostBasket(Base):
     __tablename__ = "inpost_basket"
 
-    basket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    basket_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the shop's basket id
     # unbound | bound | rejected ; "bound" is seed 000's basket_linked=true
     binding_status: Mapped[str] = mapped_column(String(20), default="unbound")
     inpost_basket_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -48,7 +77,7 @@ class InPostBasket(db.Model):
         return self.binding_status == "bound"
 
 
-class InPostEvent(db.Model):
+class InPostEvent(Base):
     """An event from InPost, applied once: the unique event_id is the idempotency key."""
 
     __tablename__ = "inpost_event"
@@ -65,7 +94,7 @@ class InPostEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class InPostCall(db.Model):
+class InPostCall(Base):
     """One line of the conversation with InPost, shown in the back office (DESIGN.md §4 "Logs")."""
 
     __tablename__ = "inpost_call"

@@ -3,7 +3,7 @@
 Seed 004, "Order synchronization initiated on the Merchant's store website": when
 the merchant changes an order's status or its description, or assigns a shipment
 reference number, the shop calls `POST /v1/izi/order/{order_id}/event`. We hear
-the shop's signals (`storefront.signals`), which it sends *inside* the change's
+the seam's order signals (inpost_pay/shop.py), which the shop sends *inside* the change's
 transaction, and write the event into the outbox in that same transaction
 (outbox.py): the change and the event commit together, and the worker sends it.
 
@@ -45,12 +45,10 @@ import uuid
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import select
 
-from storefront import signals as shop
-from storefront.extensions import db
-from storefront.orders import PAID_STATUSES, STATUSES
-
 from . import outbox
-from .mapping import CHANNEL
+from . import shop as seam
+from .database import db
+from .shop import CHANNEL, current_shop
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +56,15 @@ ORDER_COMPLETED, ORDER_REJECTED = "ORDER_COMPLETED", "ORDER_REJECTED"
 FINAL_ORDER_STATUSES = (ORDER_COMPLETED, ORDER_REJECTED)
 MAX_LABEL = 120
 MERCHANT_API_BLUEPRINT = "inpost_merchant_api"
+#: Payment statuses that mean the shopper paid in the app ("InPost Pay: Order event").
+PAID_STATUSES = {"AUTHORIZED", "COMPLETED", "CAPTURED"}
 
 
 class LabelsError(ValueError):
     """`INPOST_PAY_STATUS_LABELS` is not a JSON object of known shop statuses to labels."""
 
 
-def parse_labels(value) -> dict[str, str]:
+def parse_labels(value, statuses) -> dict[str, str]:
     """The configured shop status -> InPost label mapping, checked at start-up (STYLE.md §8)."""
     if value in (None, ""):
         return {}
@@ -79,9 +79,9 @@ def parse_labels(value) -> dict[str, str]:
         )
     labels = {}
     for status, label in value.items():
-        if status not in STATUSES:
+        if status not in statuses:
             raise LabelsError(
-                f"INPOST_PAY_STATUS_LABELS: unknown shop status {status!r} (known: {', '.join(STATUSES)})"
+                f"INPOST_PAY_STATUS_LABELS: unknown shop status {status!r} (known: {', '.join(statuses)})"
             )
         if not isinstance(label, str) or not label.strip() or len(label.strip()) > MAX_LABEL:
             raise LabelsError(f"INPOST_PAY_STATUS_LABELS[{status!r}] must be a text of 1-{MAX_LABEL} characters")
@@ -92,21 +92,22 @@ def parse_labels(value) -> dict[str, str]:
 def status_labels(config=None) -> dict[str, str]:
     """Every shop status with the label InPost gets for it (the configured one or the shop's own)."""
     configured = (config or current_app.config).get("INPOST_PAY_STATUS_LABEL_MAP") or {}
-    return {status: configured.get(status, name) for status, name in STATUSES.items()}
+    return {status: configured.get(status, name) for status, name in current_shop().status_names().items()}
 
 
 def label_for(order) -> str:
     """What the app shows: the merchant's own words for this order, else the mapped label."""
-    if order.status_label and order.status_label != STATUSES.get(order.status):
+    if order.status_label and order.status_label != current_shop().status_names().get(order.status):
         return order.status_label
     return status_labels().get(order.status) or order.status_label or order.status
 
 
 def register(app: Flask) -> None:
-    app.config["INPOST_PAY_STATUS_LABEL_MAP"] = parse_labels(app.config.get("INPOST_PAY_STATUS_LABELS"))
-    shop.order_status_changed.connect(_on_status_changed, app)
-    shop.order_tracking_added.connect(_on_tracking_added, app)
-    shop.order_completed_on_website.connect(_on_completed_on_website, app)
+    statuses = app.extensions["inpost_pay"].shop.status_names()
+    app.config["INPOST_PAY_STATUS_LABEL_MAP"] = parse_labels(app.config.get("INPOST_PAY_STATUS_LABELS"), statuses)
+    seam.order_status_changed.connect(_on_status_changed, app)
+    seam.order_tracking_added.connect(_on_tracking_added, app)
+    seam.order_completed_on_website.connect(_on_completed_on_website, app)
 
 
 # --- the signal receivers (inside the shop's transaction; they must not commit) ---------------
@@ -177,7 +178,7 @@ def _write_event(order, order_status: str | None = None) -> outbox.OutboxMessage
         return None
     event_data = {
         "order_merchant_status_description": label_for(order)[:MAX_LABEL],
-        "delivery_references_list": [t.number for t in order.tracking_numbers],
+        "delivery_references_list": list(order.tracking_numbers),
     }
     message = _this_transactions_event(order.id)
     if message is not None:

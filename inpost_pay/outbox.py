@@ -50,11 +50,10 @@ from flask import Flask, current_app
 from sqlalchemy import Index, Integer, String, Text, and_, event, exists, func, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
-from storefront.extensions import db
-from storefront.models import UTCDateTime, utcnow
-
 from .client import InPostClient, encode_json
+from .database import db
 from .errors import InPostError, InPostNotFound, InPostUnavailable
+from .models import Base, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ STATUSES = (PENDING, SENDING, SENT, DEAD, DISCARDED)
 BLOCKING = (PENDING, SENDING, DEAD)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Base):
     """One call to InPost the shop has promised to make."""
 
     __tablename__ = "inpost_outbox"

@@ -33,9 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from storefront.money import MoneyError, Price, parse_amount
-
 from .errors import SchemaError
+from .money import MoneyError, Price, parse_amount
 from .signature import parse_timestamp
 
 __all__ = [

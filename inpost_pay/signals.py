@@ -18,7 +18,11 @@ binding_changed = _signals.signal("inpost-binding-changed")
 #: The shopper changed the basket in the InPost app. kwargs: basket_id, count
 basket_changed_in_app = _signals.signal("inpost-basket-changed-in-app")
 
-#: InPost placed an order for a basket. kwargs: basket_id, order (storefront Order)
+#: A shop request changed baskets, and InPost got them (or could not be reached).
+#: kwargs: baskets = [(basket_id, count, basket_linked), ...]
+shop_baskets_synced = _signals.signal("inpost-shop-baskets-synced")
+
+#: InPost placed an order for a basket. kwargs: basket_id, order (inpost_pay.shop.OrderView)
 order_created = _signals.signal("inpost-order-created")
 
 #: InPost reported a payment or order status. kwargs: order, payment_status, order_status

@@ -1,15 +1,17 @@
-"""Shop -> InPost: keep InPost's copy of a bound basket in step with the shop (DESIGN.md §3.4, §3.9).
+"""Shop -> InPost: keep InPost's copy of a bound basket in step with the shop ("InPost Pay:
+Basket Update"; docs/architecture.md, "A change on the website").
 
-The shop announces changes through `storefront.signals`; we only note which
-baskets changed during the request, and after the response is built we send
-ONE `PUT /v1/izi/basket/{id}` per changed, bound basket (pitfall 6: coalesce,
-and never PUT while handling a call from InPost — those changes carry
-`source="inpost_pay"` and are skipped). After a website checkout of a bound
-basket we unbind it at InPost with `if_basket_realized` (pitfall 9), through
-the outbox (`outbox.enqueue_unbind`) so that InPost being down loses nothing.
+The shop announces changes through the seam's `basket_changed` (inpost_pay/shop.py); we only
+note which baskets changed during the request. Once the response is built, ONE pipeline runs per
+request, in this order: one `PUT /v1/izi/basket/{id}` per changed, bound basket, then
+`signals.shop_baskets_synced` (the widget pushes the new count to the shopper's pages). Changes
+made for InPost's own calls carry `source=SOURCE` and are never PUT back. After a website
+checkout of a bound basket we unbind it at InPost with `if_basket_realized`, through the outbox
+(`outbox.enqueue_unbind`) so that InPost being down loses nothing.
 
-The PUT happens outside any database transaction: InPost being slow must not
-hold the shop's database, and InPost being down must not fail the shop's page.
+The PUT happens outside any database transaction, with the short timeouts and no retries of
+`InPostPay.request_client`: InPost being slow must not hold the shop's database or keep the
+shopper waiting, and InPost being down must not fail the shop's page.
 """
 
 from __future__ import annotations
@@ -18,15 +20,14 @@ import logging
 
 from flask import Flask, Response, current_app, g
 
-from storefront import signals as shop
-from storefront.basket import get_basket
-from storefront.extensions import db
-
 from . import outbox
-from .baskets import binding_for, build_json
+from . import shop as seam
+from .baskets import binding_for, build_json, item_count
 from .client import encode_json
+from .database import db
 from .errors import InPostError, InPostNotFound
-from .merchant_api import SOURCE
+from .shop import SOURCE, current_shop
+from .signals import shop_baskets_synced
 
 log = logging.getLogger(__name__)
 
@@ -35,31 +36,44 @@ GONE = {"BASKET_NOT_FOUND", "BASKET_NOT_BOUND", "BASKET_EXPIRED"}
 
 
 def register(app: Flask) -> None:
-    shop.basket_changed.connect(_note_basket_change, app)
-    shop.order_placed.connect(_note_order_placed, app)
-    app.after_request(_sync_after_request)
+    seam.basket_changed.connect(_note_basket_change, app)
+    seam.order_placed.connect(_note_order_placed, app)
+    app.after_request(sync_after_request)
 
 
-def _note_basket_change(app, basket, source: str) -> None:
+def _note_basket_change(app, basket_id: str, source: str, **_) -> None:
     if source == SOURCE:
-        return
-    g.setdefault("inpost_dirty_baskets", set()).add(basket.id)
+        return  # InPost's own change: the merchant API answers it with the basket
+    g.setdefault("inpost_dirty_baskets", set()).add(basket_id)
 
 
-def _note_order_placed(app, order, basket) -> None:
+def _note_order_placed(app, order: seam.OrderView, **_) -> None:
     """Bought on the website while bound: InPost must drop the basket from the app (pitfall 9).
     Through the outbox, in the order's own transaction, so the unbinding is never lost."""
-    if order.channel == "website":
-        outbox.enqueue_unbind(basket.id, if_basket_realized=True)
+    if order.channel != seam.CHANNEL:
+        outbox.enqueue_unbind(order.basket_id, if_basket_realized=True)
 
 
-def _sync_after_request(response: Response) -> Response:
+def sync_after_request(response: Response) -> Response:
+    """The one pipeline of a shop request that changed baskets: PUT each to InPost, then tell
+    the browser side (`shop_baskets_synced`: the widget pushes the counts)."""
     dirty = g.pop("inpost_dirty_baskets", set())
     if response.status_code >= 400 or not dirty:
         return response
     db.session.commit()  # end any read transaction before talking to InPost
+    app = current_app._get_current_object()
+    synced = []
     for basket_id in sorted(dirty):
         push_basket(basket_id)  # an ordered basket is skipped there
+        basket = current_shop().basket(basket_id)
+        if basket is not None:
+            state = binding_for(basket_id)
+            synced.append((basket_id, item_count(basket), bool(state is not None and state.is_bound)))
+    db.session.rollback()
+    try:
+        shop_baskets_synced.send(app, baskets=synced)
+    except Exception:  # a failed push must never fail the shop's page
+        log.exception("pushes after the basket sync failed")
     return response
 
 
@@ -67,7 +81,7 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
     """PUT the basket's current state to InPost if it is bound (or `browser_id` is a trusted
     browser, which binds it: seed 000 step 9). Returns True when InPost accepted it."""
     state = binding_for(basket_id)
-    basket = get_basket(basket_id)
+    basket = current_shop().basket(basket_id)
     if basket is None or not basket.is_open:
         return False
     if browser_id is None and (state is None or not state.is_bound):
@@ -77,7 +91,7 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
     body = build_json(basket)
     version = basket.version
     db.session.commit()
-    client = current_app.extensions["inpost_pay"].client
+    client = current_app.extensions["inpost_pay"].request_client
     try:
         answer = client.put_basket(basket_id, body, browser_id=browser_id)
     except InPostError as exc:

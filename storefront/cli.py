@@ -20,12 +20,12 @@ def register(app: Flask) -> None:
     def seed(reset: bool):
         """Load (or reload) the demo catalogue, promo codes and consents."""
         from .extensions import db
-        from .seed import ensure_database, seed_catalogue
+        from .seed import create_schema, ensure_database, seed_catalogue
 
         if reset:
             db.drop_all()
             ensure_database()
         else:
-            db.create_all()
+            create_schema()
             seed_catalogue()
         click.echo("Demo data loaded.")

@@ -12,8 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
+from flask import current_app
 from sqlalchemy import func, select
 
+from . import signals
 from .extensions import db
 from .models import Category, Consent, Product, PromoCode
 
@@ -159,10 +161,17 @@ def seed_catalogue() -> None:
     db.session.commit()
 
 
+def create_schema() -> None:
+    """Create the missing tables: the shop's, then (through `signals.database_created`) those of
+    the integrations that listen."""
+    db.create_all()
+    signals.database_created.send(current_app._get_current_object())
+
+
 def ensure_database() -> None:
     """Create the schema if missing and load the demo data into an empty shop (the tests' fast
     path; the running shop's schema comes from migrations, see `schema.py`)."""
-    db.create_all()
+    create_schema()
     seed_if_empty()
 
 

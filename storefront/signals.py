@@ -35,3 +35,7 @@ order_tracking_added = _signals.signal("order-tracking-added")
 #: website instead: the shopper did not pay in that channel. kwargs: order.
 #: Sent after the status change to "completed", in the same transaction.
 order_completed_on_website = _signals.signal("order-completed-on-website")
+
+#: The shop's tables were just created (or found present): an integration creates its own
+#: beside them. No kwargs. Sent by `seed.create_schema` (init-db, seed, first start).
+database_created = _signals.signal("database-created")

@@ -1,21 +1,46 @@
-"""Template filters and globals shared by the shop's pages."""
+"""Template filters and globals shared by the shop's pages, and the pages' slots.
+
+A slot is a named place on a page that an integration may fill (the InPost Pay widget fills
+them through the demo shop's adapter, shop_adapter.py); the shop never imports an integration:
+`{{ slot("product_card", product_id=product.id) }}` renders what was registered for that name,
+and nothing when nothing was. The names: head, minicart, product_card, basket_summary,
+checkout, thank_you, order_page.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
+from markupsafe import Markup
 
 from .money import fmt_pln
+
+SLOTS = ("head", "minicart", "product_card", "basket_summary", "checkout", "thank_you", "order_page")
 
 
 def fmt_qty(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
+def fill_slot(app: Flask, name: str, render: Callable[..., str]) -> None:
+    """Add `render(**context)` (HTML, already escaped) to the slot `name` of every page."""
+    if name not in SLOTS:
+        raise ValueError(f"unknown slot {name!r} (the shop offers: {', '.join(SLOTS)})")
+    app.extensions.setdefault("shop_slots", {}).setdefault(name, []).append(render)
+
+
+def slot(name: str, **context) -> Markup:
+    """What the integrations put in the slot `name` of this page (empty when none did)."""
+    fillers = current_app.extensions.get("shop_slots", {}).get(name, ())
+    return Markup("").join(Markup(render(**context)) for render in fillers)
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["pln"] = fmt_pln
     app.jinja_env.filters["qty"] = fmt_qty
+    app.add_template_global(slot, "slot")
 
     @app.context_processor
     def shop_globals():

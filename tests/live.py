@@ -82,16 +82,36 @@ def sandbox_config(workdir: Path, shop_url: str, **extra) -> dict:
     }
 
 
+def build_demo_shop(config: dict):
+    app = create_app(config)
+    with app.app_context():
+        ensure_database()
+    return app
+
+
+def build_minimal_shop(config: dict):
+    from examples.minimal_shop.app import create_app as create_minimal_app
+    from examples.minimal_shop.app import ensure_database as ensure_minimal_database
+
+    app = create_minimal_app(config)
+    ensure_minimal_database(app)
+    return app
+
+
+#: The shops that mount the integration: the demo shop and the minimal one (examples/).
+SHOPS = {"demo": build_demo_shop, "minimal": build_minimal_shop}
+
+
 @contextmanager
-def live_pair(workdir: Path, *, shop_extra: dict | None = None, sandbox_extra: dict | None = None):
-    """The shop and the sandbox, live on loopback, wired to each other."""
+def live_pair(workdir: Path, *, shop_extra: dict | None = None, sandbox_extra: dict | None = None,
+              shop: str = "demo"):  # fmt: skip
+    """A shop (`SHOPS`) and the sandbox, live on loopback, wired to each other."""
     workdir.mkdir(parents=True, exist_ok=True)
+    build = SHOPS[shop]
     with LiveServer() as shop, LiveServer() as sandbox:
         sandbox.app = create_sandbox_app(sandbox_config(workdir, shop.url, **(sandbox_extra or {})))
         prepare(sandbox.app)
-        shop.app = create_app(shop_config(workdir / "shop.db", sandbox.url, shop.url, **(shop_extra or {})))
-        with shop.app.app_context():
-            ensure_database()
+        shop.app = build(shop_config(workdir / "shop.db", sandbox.url, shop.url, **(shop_extra or {})))
         try:
             yield Pair(shop, sandbox)
         finally:

@@ -1,12 +1,12 @@
 """The merchant's InPost Pay integration, browser side (DESIGN.md §1, §2 "The browser API").
 
-`init_app(app)` is all a Flask shop calls, after `inpost_pay.init_app(app)`:
+`init_app(app)` is all a Flask shop calls, after `inpost_pay.init_app(app, shop=..., db=...)`:
 
 - the browser API behind the `window.izi*` callbacks (`browser_api.py`, `/izi/...`, CSRF-protected);
 - the Socket.IO namespace `/izi` that pushes to the shopper's page (`sockets.py`), fed by the
   integration's signals (`pushes.py`);
-- the template helpers that place `<inpost-izi-button>` and the scripts (`templates/widget/`),
-  test mode (`?showIzi=true`) and the Content-Security-Policy (`page_guard.py`).
+- the shop's page slots filled with `<inpost-izi-button>` and the scripts (`slots.py`,
+  `templates/widget/`), test mode (`?showIzi=true`) and the Content-Security-Policy (`page_guard.py`).
 
 One `SocketIO` per app, kept in `app.extensions["socketio"]` (Flask-SocketIO's own key): a
 module-level instance would be rebound by every `create_app` in a process (the tests build many
@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import browser_api, page_guard, pushes, sockets, templating
+from . import browser_api, page_guard, pushes, slots, sockets, templating
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> SocketIO:
     pushes.register(app)
     page_guard.register(app)
     templating.register(app)
+    slots.register(app)
     return socketio
 
 

@@ -8,47 +8,40 @@ read; InPost being unreachable is a quick 503 `INPOST_UNAVAILABLE`, after which 
 so and the shop goes on selling through its own checkout (DESIGN.md §4).
 
 Calls to InPost never happen inside a database transaction: on SQLite every transaction holds
-the write lock (storefront.extensions.configure_sqlite), and InPost calls the shop back.
+the write lock, and InPost calls the shop back.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import json
 import logging
 import re
 from decimal import Decimal
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, session, url_for
-from sqlalchemy import select, update
+from flask import Blueprint, Response, current_app, g, jsonify, request, session
+from sqlalchemy import update
 
-from inpost_pay import outbox, sync
+from inpost_pay import outbox
 from inpost_pay.baskets import binding_for, item_count
-from inpost_pay.client import InPostClient
+from inpost_pay.database import db
 from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
 from inpost_pay.models import InPostBasket
-from storefront.basket import BasketError, add_product, find_product, sellable_limit
-from storefront.extensions import db
-from storefront.models import Order
-from storefront.order_labels import payment_status, payment_status_tone, status_tone
-from storefront.session import BASKET_KEY, current_basket_id, forget_basket
-from storefront.views.account import MAX_ORDER_ID, can_read
-from storefront.views.shop import card_quantity
+from inpost_pay.shop import CHANNEL, OrderView, ShopError, current_shop
 
 from . import shopper
+from .binding_sync import bind_trusted_browser, inpost, sync_binding_from_inpost
 from .page_guard import widget_enabled
+from .payloads import binding_payload, order_status_payload
+from .pushes import push_binding
+from .sockets import MAX_ORDER_ID
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "izi", __name__, url_prefix="/izi", static_folder="static", static_url_path="/static", template_folder="templates"
 )
-
-# Browser-facing calls wait less than the outbox would: a shopper is looking at a spinner.
-BROWSER_TIMEOUT = (2.0, 5.0)
-BROWSER_BACKOFF = (0.2,)
 
 UNAVAILABLE_MESSAGE = "InPost Pay jest chwilowo niedostępny"
 PHONE_PREFIX = re.compile(r"^\+\d{1,4}$")
@@ -91,8 +84,8 @@ def izi_error(exc: IziError):
     return error(exc.status, exc.code, exc.message)
 
 
-@bp.errorhandler(BasketError)
-def basket_error(exc: BasketError):
+@bp.errorhandler(ShopError)
+def shop_error(exc: ShopError):
     db.session.rollback()
     return error(STATUS_BY_CODE.get(exc.code, 400), exc.code, exc.message)
 
@@ -121,20 +114,12 @@ def keep_trusted_browser(response: Response) -> Response:
     if g.pop("izi_forget_browser", False):
         shopper.forget_trusted_browser(response)
         return response
-    basket_id = current_basket_id() or session.get(shopper.ORDERED_KEY)
+    basket_id = current_shop().session_basket_id() or session.get(shopper.ORDERED_KEY)
     state = binding_for(basket_id) if basket_id else None
     trusted = state is not None and state.browser_trusted and state.browser_id
     if trusted and shopper.BROWSER_ID.match(state.browser_id) and state.browser_id != shopper.trusted_browser_id():
         shopper.remember_trusted_browser(response, state.browser_id)
     return response
-
-
-def inpost() -> InPostClient:
-    return current_app.extensions["widget"]["client"]
-
-
-def build_client(config: dict) -> InPostClient:
-    return InPostClient.from_config(config, timeout=BROWSER_TIMEOUT, backoff=BROWSER_BACKOFF)
 
 
 def read_json() -> dict:
@@ -151,46 +136,7 @@ def read_json() -> dict:
     return data
 
 
-def binding_view(state) -> dict:
-    linked = state is not None and state.is_bound
-    return {
-        "basket_linked": linked,
-        "masked_phone_number": state.masked_phone_number if linked else None,
-        "name": state.name if linked else None,
-    }
-
-
 # --- iziCanBeBound ------------------------------------------------------------------------------
-
-
-def sync_binding_from_inpost(basket_id: str, browser_id: str | None) -> bool:
-    """Seed 000 steps 5-6: ask InPost whether the basket is linked and this browser trusted,
-    and bring the shop's record in line. Returns browser_trusted."""
-    try:
-        answer = inpost().get_basket_binding(basket_id, browser_id=browser_id) or {}
-    except InPostNotFound:  # InPost has never seen the basket: not linked
-        answer = {"basket_linked": False, "browser_trusted": False}
-    except InPostUnavailable:
-        raise
-    except InPostError as exc:  # refused token, a malformed answer: for the shopper, InPost is down
-        raise InPostUnavailable(exc.status, exc.error_code, exc.error_message) from None
-    state = binding_for(basket_id, create=True)
-    details = answer.get("client_details") if isinstance(answer.get("client_details"), dict) else {}
-    if answer.get("basket_linked") is True:
-        # Bound here or elsewhere (a trusted browser's PUT carries no phone): InPost says who.
-        state.binding_status = "bound"
-        state.masked_phone_number = details.get("masked_phone_number") or state.masked_phone_number
-        state.name = details.get("name") or state.name
-        if answer.get("inpost_basket_id"):
-            state.inpost_basket_id = str(answer["inpost_basket_id"])
-    elif state.is_bound:  # InPost forgot it (expired, unlinked while we were away)
-        state.binding_status = "unbound"
-    trusted = answer.get("browser_trusted") is True
-    if browser_id and not trusted:
-        g.izi_forget_browser = True  # InPost no longer trusts this browser
-    shopper.mark_asked(basket_id)
-    db.session.commit()
-    return trusted
 
 
 @bp.post("/can-be-bound")
@@ -202,9 +148,9 @@ def can_be_bound():
     product = find_product(raw_product) if raw_product not in (None, "") else None
     browser_id = shopper.trusted_browser_id()
     basket = shopper.open_basket()
-    count = item_count(basket) if basket is not None else 0
+    count = item_count(basket)
     # A product card asks about its product; a basket place about the basket.
-    can = (product.is_digital or sellable_limit(product) > 0) if product is not None else count > 0
+    can = (product.is_digital or product.sellable > 0) if product is not None else count > 0
     if basket is None:
         # No basket yet, so nothing to ask InPost about: the basket (and its id) is made when the
         # first product goes in (iziAddToCart), where a trusted browser binds it (seed 000 step 9).
@@ -212,7 +158,7 @@ def can_be_bound():
         return jsonify(
             can_be_bound=can, basket_linked=False, browser_trusted=browser_id is not None, count=0, basket_ref=None
         )
-    basket_id = basket.id
+    basket_id = basket.basket_id
     shopper.basket_state(basket)
     db.session.commit()  # end the transaction before talking to InPost
     if shopper.asked_inpost(basket_id):
@@ -226,7 +172,7 @@ def can_be_bound():
         "count": count,
         "basket_ref": shopper.basket_ref(basket_id),
     }
-    answer.update(binding_view(state))
+    answer.update(binding_payload(state))
     db.session.rollback()
     return jsonify(answer)
 
@@ -243,25 +189,15 @@ def add_to_cart():
     data = read_json()
     product = find_product(data.get("product_id"))
     quantity = data.get("quantity")
-    if quantity is None or quantity == "":
-        quantity = card_quantity(product)
+    if quantity == "":
+        quantity = None
     elif isinstance(quantity, (bool, dict, list)):
         raise IziError(400, "INVALID_QUANTITY", "Ilość musi być liczbą.")
-    previous = session.get(BASKET_KEY)
-    try:
-        basket = shopper.open_basket(create=True, lock=True)
-        add_product(basket, product.id, quantity)
-        state = shopper.basket_state(basket)
-        linked = state.is_bound
-        basket_id = basket.id
-        db.session.commit()
-    except BasketError:
-        # Nothing kept: not the line, and not a basket this request had just started.
-        if previous is None:
-            session.pop(BASKET_KEY, None)
-        else:
-            session[BASKET_KEY] = previous
-        raise
+    basket = current_shop().add_to_session_basket(product.product_id, quantity)
+    state = shopper.basket_state(basket)
+    linked = state.is_bound
+    basket_id = basket.basket_id
+    db.session.commit()
     browser_id = shopper.trusted_browser_id()
     if not linked and browser_id:
         linked = bind_trusted_browser(basket_id, browser_id)
@@ -271,15 +207,11 @@ def add_to_cart():
     return jsonify(answer)
 
 
-def bind_trusted_browser(basket_id: str, browser_id: str) -> bool:
-    """PUT the basket with the trusted browser_id: InPost links it to that browser's phone."""
-    if sync.push_basket(basket_id, browser_id=browser_id):
-        # sync's end-of-request PUT sees InPost already holds this version and sends nothing.
-        return True
-    # Refused or unreachable. Only a "not trusted any more" answer costs the browser its cookie.
-    with contextlib.suppress(InPostUnavailable):
-        sync_binding_from_inpost(basket_id, browser_id)
-    return False
+def find_product(raw: object):
+    product = current_shop().product(raw)
+    if product is None:
+        raise IziError(404, "PRODUCT_NOT_FOUND", "Nie ma takiego produktu.")
+    return product
 
 
 # --- iziGetBindingData --------------------------------------------------------------------------
@@ -343,9 +275,9 @@ def binding_data():
         )
     browser = read_browser(data)
     basket = shopper.open_basket()
-    if basket is None or not basket.lines:
+    if basket is None or not basket.products:
         raise IziError(400, "EMPTY_BASKET", "Koszyk jest pusty: dodaj produkt, zanim połączysz koszyk z InPost Pay.")
-    basket_id = basket.id
+    basket_id = basket.basket_id
     state = shopper.basket_state(basket)
     if state.is_bound:
         raise IziError(409, "BASKET_IS_BINDED", "Ten koszyk jest już połączony z InPost Pay.")
@@ -384,43 +316,40 @@ def binding_data():
 def is_bound():
     """The basket's binding as the shop knows it now (InPost's confirmation updates it). The page
     waits for the `binding` socket event; this is what it asks when the socket was down."""
-    basket_id = current_basket_id()
+    basket_id = current_shop().session_basket_id()
     state = binding_for(basket_id) if basket_id else None
-    answer = binding_view(state)
-    answer["status"] = (state.binding_status if state is not None else None) or "unbound"
+    answer = binding_payload(state, with_status=True)
     answer["browser_trusted"] = (
         bool(state is not None and state.browser_trusted) or shopper.trusted_browser_id() is not None
     )
     answer["basket_ref"] = shopper.basket_ref(basket_id)
+    answer["count"] = item_count(current_shop().session_basket())  # an ordered basket counts 0
+    db.session.rollback()
     return jsonify(answer)
 
 
 # --- iziGetOrderComplete ------------------------------------------------------------------------
 
 
-def inpost_order_for(basket_id: str | None) -> Order | None:
+def inpost_order_for(basket_id: str | None) -> OrderView | None:
     if not basket_id:
         return None
-    return db.session.scalar(select(Order).where(Order.basket_id == basket_id, Order.channel == "inpost_pay"))
-
-
-def thank_you_url(order: Order) -> str:
-    # InPost placed the order without the shopper's session: the secret token opens the page
-    # in any browser (storefront/views/account.py), e.g. a second tab or the phone's.
-    return url_for("checkout.thank_you", order_id=order.id, token=order.access_token)
+    order = current_shop().order_of_basket(basket_id)
+    return order if order is not None and order.channel == CHANNEL else None
 
 
 @bp.get("/order-complete")
 def order_complete():
     """204 until InPost created an order for this session's basket, then `{redirect}` (seed 000
     step 12). The session then forgets the ordered basket, so the next add starts a new one."""
-    order = inpost_order_for(current_basket_id()) or inpost_order_for(session.get(shopper.ORDERED_KEY))
+    shop = current_shop()
+    order = inpost_order_for(shop.session_basket_id()) or inpost_order_for(session.get(shopper.ORDERED_KEY))
     if order is None:
         return Response(status=204)
     session[shopper.ORDERED_KEY] = order.basket_id
-    if current_basket_id() == order.basket_id:
-        forget_basket()
-    return jsonify(redirect=thank_you_url(order))
+    if shop.session_basket_id() == order.basket_id:
+        shop.forget_session_basket()
+    return jsonify(redirect=shop.thank_you_url(order))
 
 
 # --- iziBindingDelete, iziMobileLink ------------------------------------------------------------
@@ -429,9 +358,7 @@ def order_complete():
 @bp.delete("/binding")
 def delete_binding():
     """`iziBindingDelete()`: unlink the basket at InPost, then here; the other tabs hear it."""
-    from .pushes import push_binding
-
-    basket_id = current_basket_id()
+    basket_id = current_shop().session_basket_id()
     state = binding_for(basket_id) if basket_id else None
     if state is None or state.binding_status == "unbound":
         return Response(status=204)
@@ -469,7 +396,7 @@ def forget_this_browser():
 @bp.get("/mobile-link")
 def mobile_link():
     """`iziMobileLink()`: `{link}` opening the basket in InPost Mobile (reference §7.4)."""
-    basket_id = current_basket_id()
+    basket_id = current_shop().session_basket_id()
     state = binding_for(basket_id) if basket_id else None
     if state is None or not state.is_bound:
         raise IziError(409, "BASKET_NOT_BOUND", "Koszyk nie jest połączony z InPost Pay.")
@@ -485,23 +412,12 @@ def mobile_link():
 # --- the thank-you page's live payment status ---------------------------------------------------
 
 
-def order_status_view(order: Order) -> dict:
-    return {
-        "order_id": order.id,
-        "status": order.status,
-        "status_label": order.status_label,
-        "status_tone": status_tone(order.status),
-        "payment_status": order.payment_status,
-        "payment_label": payment_status(order.payment_status),
-        "payment_tone": payment_status_tone(order.payment_status),
-    }
-
-
 @bp.get("/order-status/<int:order_id>")
 def order_status(order_id: int):
     """The order's status and payment, for its own session or the holder of its secret token:
     what the thank-you page asks when its socket missed an `order-status` push."""
-    order = db.session.get(Order, order_id) if 0 < order_id <= MAX_ORDER_ID else None
-    if order is None or not can_read(order):
+    shop = current_shop()
+    order = shop.order(order_id) if 0 < order_id <= MAX_ORDER_ID else None
+    if order is None or not shop.may_see_order(order, request.args.get("token")):
         raise IziError(404, "ORDER_NOT_FOUND", "Nie znaleźliśmy tego zamówienia.")
-    return jsonify(order_status_view(order))
+    return jsonify(order_status_payload(order))

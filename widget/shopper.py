@@ -1,7 +1,7 @@
 """Who is on the page, as the widget sees them: the session's basket, its InPost state, and
 whether this browser is one InPost trusts (seed 000 steps 5-6, 9).
 
-The basket comes from the shop's signed session cookie (`storefront.session`); a browser's
+The basket is the shop's session basket, read through the seam (inpost_pay/shop.py); a browser's
 trusted `browser_id` lives in a long-lived HttpOnly cookie of its own, because it outlives
 baskets and sessions: InPost issued it when the shopper ticked "trust this browser" in the
 app (reference §7.4, seed 003 `browser.browser_id`), and the shop sends it back in later
@@ -17,8 +17,7 @@ from flask import Response, request, session
 
 from inpost_pay.baskets import binding_for
 from inpost_pay.models import InPostBasket
-from storefront.models import Basket
-from storefront.session import current_basket, owner_token
+from inpost_pay.shop import BasketView, current_shop
 
 TRUSTED_COOKIE = "izi_browser"
 TRUSTED_MAX_AGE = 365 * 24 * 3600
@@ -62,19 +61,19 @@ def forget_trusted_browser(response: Response) -> None:
     response.delete_cookie(TRUSTED_COOKIE, httponly=True, samesite="Lax")
 
 
-def basket_state(basket: Basket) -> InPostBasket:
+def basket_state(basket: BasketView) -> InPostBasket:
     """The basket's InPost record, created on first use and marked as this session's, so the
     order InPost places for it later is visible to this session (merchant_api.create_order)."""
-    state = binding_for(basket.id, create=True)
+    state = binding_for(basket.basket_id, create=True)
     if not state.owner_token:
-        state.owner_token = owner_token()
+        state.owner_token = current_shop().session_owner()
     if state.binding_status is None:
         state.binding_status = "unbound"
     return state
 
 
-def open_basket(*, create: bool = False, lock: bool = False) -> Basket | None:
-    return current_basket(create=create, lock=lock)
+def open_basket(*, create: bool = False, lock: bool = False) -> BasketView | None:
+    return current_shop().session_basket(create=create, lock=lock)
 
 
 def asked_inpost(basket_id: str) -> bool:

@@ -3,7 +3,7 @@
 A socket never chooses its room. On connect the server reads the shop's session cookie sent
 with the handshake and puts the socket in its basket's room; a thank-you page that names an
 order (in the connect `auth`) joins that order's room only if the session placed the order or
-the page holds its secret token, the same rule as the order pages (storefront/views/account.py).
+the page holds its secret token, the same rule as the shop's order pages (`Shop.may_see_order`).
 
 The cookie is read as it was at the handshake: when the session moves to another basket (the
 first add, or a new basket after an order), the page reconnects; `joined` tells it which basket
@@ -12,20 +12,16 @@ its socket follows (`basket_ref`, shopper.py) so it can notice.
 
 from __future__ import annotations
 
-import hmac
-
-from flask import session
 from flask_socketio import SocketIO, emit, join_room
 
-from storefront.basket import get_basket
-from storefront.extensions import db
-from storefront.models import Order
-from storefront.session import OWNER_KEY, current_basket_id
-from storefront.views.account import MAX_ORDER_ID
+from inpost_pay.database import db
+from inpost_pay.shop import current_shop
 
 from . import shopper
 from .page_guard import widget_enabled
 from .pushes import NAMESPACE, basket_room, order_room
+
+MAX_ORDER_ID = 2**31 - 1  # order ids are 32-bit integers
 
 
 def register(socketio: SocketIO) -> None:
@@ -34,8 +30,9 @@ def register(socketio: SocketIO) -> None:
 
 def on_connect(auth=None):
     basket_ref = None
-    basket_id = current_basket_id()
-    if widget_enabled() and basket_id and get_basket(basket_id) is not None:
+    shop = current_shop()
+    basket_id = shop.session_basket_id()
+    if widget_enabled() and basket_id and shop.basket(basket_id) is not None:
         join_room(basket_room(basket_id))
         basket_ref = shopper.basket_ref(basket_id)
     order_id = watched_order(auth)
@@ -58,17 +55,9 @@ def watched_order(auth) -> int | None:
         return None
     if not 0 < order_id <= MAX_ORDER_ID:
         return None
-    order = db.session.get(Order, order_id)
-    if order is None:
-        return None
+    shop = current_shop()
+    order = shop.order(order_id)
     token = auth.get("token")
-    owner = session.get(OWNER_KEY)
-    if _same(owner, order.owner_token) or _same(token, order.access_token):
+    if order is not None and shop.may_see_order(order, token if isinstance(token, str) else None):
         return order_id
     return None
-
-
-def _same(given, expected) -> bool:
-    if not isinstance(given, str) or not given or not expected:
-        return False
-    return hmac.compare_digest(given.encode(), expected.encode())

@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import Flask, current_app, g, url_for
 
 from inpost_pay.baskets import binding_for, item_count
-from storefront.session import current_basket
 
 from . import shopper
-from .browser_api import build_client
+from .binding_sync import build_client
 from .page_guard import widget_enabled
 
 
@@ -25,15 +24,15 @@ def register(app: Flask) -> None:
 def page_state() -> dict:
     """The session basket's count and binding, read once per page."""
     if "izi_page_state" not in g:
-        basket = current_basket()
-        state = binding_for(basket.id) if basket is not None else None
+        basket = shopper.open_basket()
+        state = binding_for(basket.basket_id) if basket is not None else None
         linked = state is not None and state.is_bound
         g.izi_page_state = {
-            "count": item_count(basket) if basket is not None else 0,
+            "count": item_count(basket),
             "basket_linked": linked,
             "masked_phone_number": state.masked_phone_number if linked else None,
             "name": state.name if linked else None,
-            "basket_ref": shopper.basket_ref(basket.id) if basket is not None else None,
+            "basket_ref": shopper.basket_ref(basket.basket_id) if basket is not None else None,
             "browser_trusted": shopper.trusted_browser_id() is not None,
         }
     return g.izi_page_state

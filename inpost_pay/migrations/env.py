@@ -5,9 +5,8 @@ its own (`inpost_pay_alembic_version`), so it sits beside whatever chain the sho
 
     flask --app app db upgrade -d <inpost_pay package>/migrations
 
-(the demo shop's `flask --app app db upgrade` runs both chains). The integration's tables may be
-declared on the shop's `db.metadata` or on a MetaData of their own: the target is the list of
-whichever MetaData objects hold them.
+(the demo shop's `flask --app app db upgrade` runs both chains). The integration's tables are
+declared on its own MetaData (`inpost_pay.models.Base`), apart from the shop's.
 """
 
 from __future__ import annotations
@@ -19,15 +18,10 @@ TABLE_PREFIX = "inpost_"
 VERSION_TABLE = "inpost_pay_alembic_version"
 
 
-def target_metadata() -> list:
-    from inpost_pay import models, outbox
+def target_metadata():
+    from inpost_pay import models, outbox  # noqa: F401  (every table joins Base.metadata)
 
-    tables = (models.InPostBasket, models.InPostEvent, models.InPostCall, outbox.OutboxMessage)
-    found = []
-    for model in tables:
-        if model.metadata not in found:
-            found.append(model.metadata)
-    return found
+    return models.Base.metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

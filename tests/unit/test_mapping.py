@@ -28,6 +28,7 @@ from inpost_pay.mapping import (
     order_request_from_inpost,
 )
 from inpost_pay.schemas import load_json, parse_order_create
+from shop_adapter import order_view, totals_view
 from storefront import pricing
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -131,6 +132,11 @@ CONSENTS = (
 RABAT10 = pricing.CodeInput("RABAT10", "Rabat 10%", "PERCENT", D("10"))
 
 
+def priced(lines, codes, now):
+    """The demo shop's pricing of the lines, as it crosses the seam."""
+    return totals_view(pricing.compute(lines, codes, now))
+
+
 def line(p: ProductView, quantity: str) -> pricing.LineInput:
     return pricing.LineInput(
         p.product_id, p.name, p.vat_rate, p.quantity_type, D(quantity), p.price_gross, p.promo_price_gross, p.is_digital
@@ -139,7 +145,7 @@ def line(p: ProductView, quantity: str) -> pricing.LineInput:
 
 def three_line_basket(notice: Notice | None = None) -> dict:
     lines = [line(KAWA, "2"), line(LEN, "1.5"), line(MIOD, "1")]
-    totals = pricing.compute(lines, [RABAT10], NOW)
+    totals = priced(lines, [RABAT10], NOW)
     view = BasketView(
         "b-3-lines", (KAWA, LEN, MIOD), related=(HERBATA, KUBEK, KAWA, ORZECHY, HERBATA), consents=CONSENTS
     )
@@ -257,13 +263,13 @@ def test_delivery():
 
 
 def test_free_delivery_zeroes_the_price():
-    totals = pricing.compute([line(KAWA, "5")], [], NOW)  # 234.50 >= 199.00
+    totals = priced([line(KAWA, "5")], [], NOW)  # 234.50 >= 199.00
     data = basket_json(BasketView("b", (KAWA,)), totals, shop_url=SHOP, issued_at=ISSUED)
     assert {d["delivery_price"]["gross"] for d in data["delivery"]} == {"0.00"}
 
 
 def test_digital_basket_has_digital_delivery_and_no_cod():
-    totals = pricing.compute([line(EBOOK, "1")], [], NOW)
+    totals = priced([line(EBOOK, "1")], [], NOW)
     data = basket_json(BasketView("b", (EBOOK,)), totals, shop_url=SHOP, issued_at=ISSUED)
     assert [d["delivery_type"] for d in data["delivery"]] == ["DIGITAL"]
     assert data["delivery"][0]["delivery_date"] == "2026-03-15T09:30:00.000Z"  # issued + 1 day
@@ -275,7 +281,7 @@ def test_digital_basket_has_digital_delivery_and_no_cod():
 def test_promo_codes():
     assert three_line_basket()["promo_codes"] == [{"name": "Rabat 10%", "promo_code_value": "RABAT10"}]
     refused = pricing.CodeInput("MINUS20", "20 zł taniej od 150 zł", "FIXED", D("20"), D("150"))
-    totals = pricing.compute([line(MIOD, "1")], [refused], NOW)
+    totals = priced([line(MIOD, "1")], [refused], NOW)
     assert basket_json(BasketView("b", (MIOD,)), totals, shop_url=SHOP, issued_at=ISSUED)["promo_codes"] == []
 
 
@@ -332,14 +338,14 @@ def test_product_without_promotion_has_no_promo_or_lowest_price():
 
 def test_promotion_without_recorded_lowest_price_uses_the_regular_price():
     promo_only = product(20, price_gross=D("20.00"), promo_price_gross=D("15.00"))
-    totals = pricing.compute([line(promo_only, "1")], [], NOW)
+    totals = priced([line(promo_only, "1")], [], NOW)
     item = basket_json(BasketView("b", (promo_only,)), totals, shop_url=SHOP, issued_at=ISSUED)["products"][0]
     assert item["lowest_price"]["gross"] == "20.00"
 
 
 def test_products_keep_basket_line_order():
     lines = [line(MIOD, "1"), line(KAWA, "1"), line(LEN, "0.5")]
-    totals = pricing.compute(lines, [], NOW)
+    totals = priced(lines, [], NOW)
     data = basket_json(BasketView("b", (KAWA, LEN, MIOD)), totals, shop_url=SHOP, issued_at=ISSUED)
     assert [p["product_id"] for p in data["products"]] == ["5", "1", "10"]
 
@@ -359,7 +365,7 @@ def test_related_products():
 
 def test_related_products_are_capped_at_ten():
     many = tuple(product(100 + i) for i in range(15))
-    totals = pricing.compute([line(MIOD, "1")], [], NOW)
+    totals = priced([line(MIOD, "1")], [], NOW)
     data = basket_json(BasketView("b", (MIOD,), related=many[::-1]), totals, shop_url=SHOP, issued_at=ISSUED)
     assert [p["product_id"] for p in data["related_products"]] == [str(100 + i) for i in range(10)]
 
@@ -391,7 +397,7 @@ def test_consents():
 
 
 def test_empty_basket_has_empty_lists():
-    totals = pricing.compute([], [], NOW)
+    totals = priced([], [], NOW)
     data = basket_json(BasketView("b", ()), totals, shop_url=SHOP, issued_at=ISSUED)
     assert data["products"] == [] and data["related_products"] == [] and data["promo_codes"] == []
     assert data["consents"] == [] and data["summary"]["basket_additional_parameters"] == []
@@ -414,7 +420,7 @@ def test_gross_is_net_plus_vat_everywhere():
 
 
 def test_view_must_describe_every_priced_line():
-    totals = pricing.compute([line(KAWA, "1")], [], NOW)
+    totals = priced([line(KAWA, "1")], [], NOW)
     with pytest.raises(ValueError):
         basket_json(BasketView("b", ()), totals, shop_url=SHOP, issued_at=ISSUED)
     with pytest.raises(ValueError):
@@ -465,7 +471,7 @@ def baskets(draw):
 @given(baskets())
 def test_property_prices_are_consistent(basket):
     products, lines, codes = basket
-    totals = pricing.compute(lines, codes, NOW)
+    totals = priced(lines, codes, NOW)
     related = (product(50, price_gross=D("9.99"), promo_price_gross=D("7.77")),)
     data = basket_json(BasketView("b", tuple(products), related=related), totals, shop_url=SHOP, issued_at=ISSUED)
     assert_consistent(data)
@@ -653,9 +659,13 @@ def shop_order(**overrides):
             }
         },
         lines=lines,
+        channel="inpost_pay",
+        status="processing",
+        payment_status="UNPAID",
+        owner_token="owner",
     )
     values.update(overrides)
-    return SimpleNamespace(**values)
+    return order_view(SimpleNamespace(**values))  # read as the demo shop's adapter reads an Order
 
 
 def test_order_json():
@@ -748,21 +758,20 @@ def test_order_json_apm_with_invoice():
 # --- the model builders, against the demo catalogue -----------------------------------------------
 
 
-def test_builders_read_the_models(app):
-    """The one non-pure helper: reads the SQLAlchemy models into the plain view."""
-    from inpost_pay.mapping import basket_view_from_models, order_product_views
+def test_the_demo_adapter_reads_the_models(app):
+    """The demo shop's side of the seam reads its SQLAlchemy models into the plain views."""
+    from shop_adapter import DemoShop
     from storefront import basket as basket_service
     from storefront.extensions import db
-    from storefront.models import Consent
 
+    shop = DemoShop()
     with app.test_request_context():
         basket = basket_service.new_basket()
         basket_service.add_product(basket, 1, 2)
         basket_service.add_product(basket, 2, "0.3")
         db.session.commit()
-        view = basket_view_from_models(basket, db.session.query(Consent).all())
-        totals = basket_service.compute_totals(basket)
-        data = basket_json(view, totals, shop_url=SHOP, issued_at=ISSUED)
+        view = shop.basket(basket.id)
+        data = basket_json(view, view.totals, shop_url=SHOP, issued_at=ISSUED)
         assert [p["product_id"] for p in data["products"]] == ["1", "2"]
         # Related of 1 are [2, 3, 9], of 2 are [1, 9, 7]: minus the basket, by id.
         assert [p["product_id"] for p in data["related_products"]] == ["3", "7", "9"]
@@ -773,5 +782,5 @@ def test_builders_read_the_models(app):
             "attribute_value": "Etiopia, region Yirgacheffe",
         }
         assert_consistent(data)
-        order = SimpleNamespace(lines=[SimpleNamespace(product_id=1), SimpleNamespace(product_id=999)])
-        assert list(order_product_views(order, db.session)) == [1]
+        assert shop.product(1).product_id == 1
+        assert shop.product(999) is None and shop.product("x") is None

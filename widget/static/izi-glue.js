@@ -8,10 +8,12 @@
  * socket's pushes (izi-socket.js) and ask the REST twin whenever the socket (re)joins or is down,
  * so a page that missed a push still finds out.
  *
- * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, the
- * header count, and the basket page (re-rendered from /koszyk/fragment, no reload).
- * Config comes from this script tag's data- attributes (data-api, data-basket-summary), never
- * from Jinja in JS.
+ * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, and
+ * the page hears of it through DOM events on `document`, so that the shop's own script redraws
+ * what it shows (this file knows none of the shop's elements):
+ *   inpost:count-changed   detail {count}  the basket's number of products changed
+ *   inpost:basket-changed  detail {}       the basket changed (added here, in the app, in another tab)
+ * Config comes from this script tag's data- attributes (data-api), never from Jinja in JS.
  */
 (() => {
   'use strict';
@@ -84,66 +86,18 @@
     return [...document.querySelectorAll('inpost-izi-button')];
   }
 
-  // Seed 000 steps 10-11: the merchant tells every button the new number of products.
+  // Seed 000 steps 10-11: the merchant tells every button the new number of products; the
+  // shop's page hears it too.
   function updateCount(count, basketLinked) {
     if (typeof count !== 'number') return;
     const detail = basketLinked === undefined ? { count } : { count, basket_linked: basketLinked };
     buttons().forEach((button) => button.dispatchEvent(new CustomEvent('inpost-update-count', { detail })));
-    document.querySelectorAll('[data-basket-count]').forEach((node) => { node.textContent = String(count); });
-    document.querySelectorAll('.basket-link').forEach((link) => link.setAttribute('aria-label', `Koszyk, produktów: ${count}`));
+    document.dispatchEvent(new CustomEvent('inpost:count-changed', { detail: { count } }));
   }
 
-  // The basket page shows the basket from /koszyk/fragment. The slot holding the BASKET_SUMMARY
-  // button is left where it is (its siblings are swapped around it): moving the element would
-  // make the widget start over.
-  let rendering = null;
-  let renderAgain = false;
-
-  // A redraw that would show the version the page already shows is skipped, so a late or
-  // repeated push (or the catch-up after the socket joined) never wipes what the shopper is typing.
-  function renderBasket() {
-    const main = document.getElementById('basket-main');
-    if (!main || !main.dataset.basketFragmentUrl) return Promise.resolve();
-    if (rendering) { renderAgain = true; return rendering; }
-    rendering = fetch(main.dataset.basketFragmentUrl, { credentials: 'same-origin', cache: 'no-store' })
-      .then((response) => {
-        if (!response.ok) throw new Error(`basket fragment: HTTP ${response.status}`);
-        return response.text();
-      })
-      .then((html) => swapBasket(main, html))
-      .catch((error) => console.warn('[izi] basket not refreshed', error))
-      .finally(() => {
-        rendering = null;
-        if (renderAgain) { renderAgain = false; renderBasket(); }
-      });
-    return rendering;
-  }
-
-  function swapBasket(main, html) {
-    const template = document.createElement('template');
-    template.innerHTML = html.trim(); // the shop's own template, escaped by Jinja
-    const fresh = template.content.getElementById('basket-main');
-    if (!fresh) return;
-    if (fresh.dataset.basketVersion === main.dataset.basketVersion) return;
-    main.dataset.basketVersion = fresh.dataset.basketVersion || '';
-    const oldSlot = main.querySelector('.basket-summary .izi-slot');
-    const newSlot = fresh.querySelector('.basket-summary .izi-slot');
-    const oldLines = main.querySelector('.basket-lines');
-    const newLines = fresh.querySelector('.basket-lines');
-    if (oldSlot && newSlot && oldLines && newLines) {
-      oldLines.replaceWith(newLines);
-      const aside = oldSlot.parentElement;
-      [...aside.childNodes].forEach((node) => { if (node !== oldSlot) node.remove(); });
-      let before = true;
-      [...newSlot.parentElement.childNodes].forEach((node) => {
-        if (node === newSlot) { before = false; return; }
-        if (before) oldSlot.before(node);
-        else aside.append(node);
-      });
-    } else {
-      main.replaceChildren(...fresh.childNodes);
-    }
-    document.dispatchEvent(new CustomEvent('izi-basket-rendered'));
+  // The basket changed: the shop's script redraws what it shows of it.
+  function basketChanged() {
+    document.dispatchEvent(new CustomEvent('inpost:basket-changed', { detail: {} }));
   }
 
   // Which button opened the binding dialog: InPost wants the binding_place (reference §7.1).
@@ -213,7 +167,7 @@
     const answer = await call('POST', '/add-to-cart', quantity === undefined ? { product_id: productId } : { product_id: productId, quantity });
     log.add(answer.basket_linked ? `Koszyk zsynchronizowany z InPost Pay (produktów: ${answer.count})` : `Dodano do koszyka (produktów: ${answer.count})`, answer.basket_linked ? 'ok' : '');
     updateCount(answer.count);
-    renderBasket();
+    basketChanged();
     return answer;
   };
 
@@ -274,22 +228,22 @@
   if (sockets) {
     sockets.on('inpost-update-count', (data) => {
       updateCount(data.count, data.basket_linked);
-      renderBasket(); // another tab of this session changed the basket
+      basketChanged(); // another tab of this session changed the basket
     });
 
     // A push sent before this page's socket joined its room (the page was loading, the socket
     // was reconnecting) is not lost: on every join the page asks for the basket as it is now.
     sockets.on('joined', () => {
-      renderBasket();
-      fetch(config.basketSummary, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
+      basketChanged();
+      fetch(`${API}/is-bound`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } })
         .then((response) => (response.ok ? response.json() : null))
-        .then((summary) => { if (summary) updateCount(summary.count); })
+        .then((state) => { if (state) updateCount(state.count); })
         .catch((error) => console.warn('[izi] count not refreshed', error));
     });
 
     sockets.on('basket', (data) => {
       log.add(`Koszyk zmieniony w aplikacji InPost (produktów: ${data.count})`, 'ok');
-      renderBasket();
+      basketChanged();
     });
 
     sockets.on('binding', (data) => {

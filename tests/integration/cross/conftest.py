@@ -30,6 +30,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from inpost_pay.database import db as inpost_db
 from inpost_pay.models import InPostBasket, InPostEvent
 from sandbox import baskets as sandbox_baskets
 from sandbox.jsonutil import loads
@@ -232,8 +233,8 @@ class Binding:
 
 
 def binding(pair, basket_id: str) -> Binding | None:
-    with pair.shop_app.app_context():
-        state = db.session.get(InPostBasket, basket_id)
+    with pair.shop_app.app_context():  # the integration's handle: works for any shop
+        state = inpost_db.session.get(InPostBasket, basket_id)
         if state is None:
             return None
         return Binding(**{name: getattr(state, name) for name in Binding.__dataclass_fields__})

@@ -21,6 +21,7 @@ from inpost_pay.client import encode_json
 from inpost_pay.mapping import Notice
 from sandbox.contract import check_basket
 from sandbox.jsonutil import loads
+from shop_adapter import basket_view
 from storefront import basket as basket_service
 from storefront.extensions import db
 from storefront.models import Product
@@ -45,7 +46,7 @@ def shop(tmp_path_factory):
 
 def emitted(basket, notice: Notice | None = None) -> dict:
     """The basket as InPost receives it: the exact bytes the shop sends, parsed by the sandbox."""
-    return loads(encode_json(build_json(basket, notice=notice)))
+    return loads(encode_json(build_json(basket_view(basket), notice=notice)))
 
 
 def checked(doc: dict) -> tuple[list, list]:
