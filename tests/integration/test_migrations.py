@@ -21,7 +21,7 @@ from inpost_pay.models import InPostBasket
 from storefront import basket as basket_service
 from storefront.extensions import db
 from storefront.models import Basket, Order
-from storefront.seed import seed_catalogue
+from storefront.seed import create_schema, seed_catalogue
 from tests.integration.test_admin import make_order
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -116,7 +116,7 @@ def test_create_all_and_migrations_make_the_same_schema(app, database, tmp_path)
         other = create_app({**BASE, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'created.db'}"})
         try:
             with other.app_context():
-                db.create_all()
+                create_schema()  # the shop's tables, then the integration's (signals.database_created)
             assert describe(other) == {k: v for k, v in describe(app).items() if "alembic_version" not in k}
         finally:
             with other.app_context():
