@@ -6,6 +6,7 @@ With Widget 2.0 the merchant's backend only obtains a basket binding API key
 cross-origin from the merchant's page, keyed by that key (header `X-Basket-Binding-Api-Key`)
 and the merchant's client id (`X-Merchant-Client-Id`):
 
+- `GET /widget/v2/config` -> the merchant's widget configuration (the widget's first call);
 - `GET /widget/v2/binding[?browser_id=]` -> the basket's state: `{basket_linked, browser_trusted,
   basket_status, count, basket_version, masked_phone_number?, name?, binding_request_status?,
   browser_id?, deep_link?}`; the widget follows it to learn of app-side changes, unlinking and
@@ -159,6 +160,14 @@ def state(basket: Basket) -> dict:
         if basket.browser_id:  # the shopper trusted this browser when accepting
             answer["browser_id"] = basket.browser_id
     return answer
+
+
+@bp.get("/widget/v2/config")
+def widget_config():
+    """The merchant's widget configuration: the first call of the widget's lifecycle."""
+    name = current_app.config.get("SANDBOX_MERCHANT_NAME") or ""
+    return jsonify({"merchant_client_id": current_app.config["INPOST_PAY_MERCHANT_CLIENT_ID"],
+                    "merchant_name": name, "languages": ["pl", "en"]})  # fmt: skip
 
 
 @bp.get("/widget/v2/binding")
