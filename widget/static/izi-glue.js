@@ -10,6 +10,7 @@
  *
  * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, the
  * header count, and the basket page (re-rendered from /koszyk/fragment, no reload).
+ * The calls, the count and the redraw are izi-page.js's (shared with Widget 2.0's glue).
  * Config comes from this script tag's data- attributes (data-api, data-basket-summary), never
  * from Jinja in JS.
  */
@@ -20,55 +21,11 @@
   const API = config.api || '/izi';
   const log = window.IziLog || { add() {} };
   const sockets = window.IziSocket;
+  const page = window.IziPage;
 
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : '';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The browser API. One request at a time: the shop's session is a cookie that each answer may
-  // rewrite, and two answers crossing each other could drop the basket from it.
-  // ---------------------------------------------------------------------------------------------
-  let queue = Promise.resolve();
-
-  class IziApiError extends Error {
-    constructor(status, code, message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  async function read(response) {
-    if (response.status === 204) return null;
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
-    }
-    if (!response.ok) {
-      const code = (data && data.error_code) || `HTTP_${response.status}`;
-      throw new IziApiError(response.status, code, (data && data.error_message) || `HTTP ${response.status}`);
-    }
-    return data;
-  }
-
+  // The browser API (izi-page.js: same origin, CSRF token, one request at a time).
   function call(method, path, body) {
-    const run = () => fetch(API + path, {
-      method,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: Object.assign(
-        { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-        body === undefined ? {} : { 'Content-Type': 'application/json' },
-      ),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(read);
-    const result = queue.then(run, run);
-    queue = result.catch(() => null);
-    return result.then((data) => {
+    return page.request(method, API + path, body).then((data) => {
       if (data && data.basket_ref && sockets) sockets.follow(data.basket_ref);
       return data;
     }, (error) => {
@@ -78,7 +35,7 @@
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The page: buttons, the header count, the basket.
+  // The page: buttons, the header count, the basket (izi-page.js).
   // ---------------------------------------------------------------------------------------------
   function buttons() {
     return [...document.querySelectorAll('inpost-izi-button')];
@@ -89,62 +46,10 @@
     if (typeof count !== 'number') return;
     const detail = basketLinked === undefined ? { count } : { count, basket_linked: basketLinked };
     buttons().forEach((button) => button.dispatchEvent(new CustomEvent('inpost-update-count', { detail })));
-    document.querySelectorAll('[data-basket-count]').forEach((node) => { node.textContent = String(count); });
-    document.querySelectorAll('.basket-link').forEach((link) => link.setAttribute('aria-label', `Koszyk, produktów: ${count}`));
+    page.showCount(count);
   }
 
-  // The basket page shows the basket from /koszyk/fragment. The slot holding the BASKET_SUMMARY
-  // button is left where it is (its siblings are swapped around it): moving the element would
-  // make the widget start over.
-  let rendering = null;
-  let renderAgain = false;
-
-  // A redraw that would show the version the page already shows is skipped, so a late or
-  // repeated push (or the catch-up after the socket joined) never wipes what the shopper is typing.
-  function renderBasket() {
-    const main = document.getElementById('basket-main');
-    if (!main || !main.dataset.basketFragmentUrl) return Promise.resolve();
-    if (rendering) { renderAgain = true; return rendering; }
-    rendering = fetch(main.dataset.basketFragmentUrl, { credentials: 'same-origin', cache: 'no-store' })
-      .then((response) => {
-        if (!response.ok) throw new Error(`basket fragment: HTTP ${response.status}`);
-        return response.text();
-      })
-      .then((html) => swapBasket(main, html))
-      .catch((error) => console.warn('[izi] basket not refreshed', error))
-      .finally(() => {
-        rendering = null;
-        if (renderAgain) { renderAgain = false; renderBasket(); }
-      });
-    return rendering;
-  }
-
-  function swapBasket(main, html) {
-    const template = document.createElement('template');
-    template.innerHTML = html.trim(); // the shop's own template, escaped by Jinja
-    const fresh = template.content.getElementById('basket-main');
-    if (!fresh) return;
-    if (fresh.dataset.basketVersion === main.dataset.basketVersion) return;
-    main.dataset.basketVersion = fresh.dataset.basketVersion || '';
-    const oldSlot = main.querySelector('.basket-summary .izi-slot');
-    const newSlot = fresh.querySelector('.basket-summary .izi-slot');
-    const oldLines = main.querySelector('.basket-lines');
-    const newLines = fresh.querySelector('.basket-lines');
-    if (oldSlot && newSlot && oldLines && newLines) {
-      oldLines.replaceWith(newLines);
-      const aside = oldSlot.parentElement;
-      [...aside.childNodes].forEach((node) => { if (node !== oldSlot) node.remove(); });
-      let before = true;
-      [...newSlot.parentElement.childNodes].forEach((node) => {
-        if (node === newSlot) { before = false; return; }
-        if (before) oldSlot.before(node);
-        else aside.append(node);
-      });
-    } else {
-      main.replaceChildren(...fresh.childNodes);
-    }
-    document.dispatchEvent(new CustomEvent('izi-basket-rendered'));
-  }
+  const { renderBasket, chosenQuantity } = page;
 
   // Which button opened the binding dialog: InPost wants the binding_place (reference §7.1).
   let lastPlace = null;
@@ -152,14 +57,6 @@
     const button = event.composedPath().find((node) => node.tagName === 'INPOST-IZI-BUTTON');
     if (button) lastPlace = button.getAttribute('binding_place');
   }, true);
-
-  // The quantity typed next to the product card's button, if there is such a field.
-  function chosenQuantity(productId) {
-    const field = [...document.querySelectorAll('form input[name="product_id"]')]
-      .find((input) => input.value === String(productId));
-    const quantity = field && field.form.elements.quantity;
-    return quantity && quantity.value ? quantity.value : undefined;
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Waiting for something the server pushes: resolve on the push, and ask the REST twin on every
