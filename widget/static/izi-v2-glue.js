@@ -75,6 +75,12 @@
     return false;
   }
 
+  // The widget announces a binding it completed (by phone, QR code or a trusted browser).
+  document.addEventListener('izi-binding-complete', (event) => {
+    const detail = event.detail || {};
+    if (detail.basket_linked !== false) log.add(`Koszyk połączony z InPost Pay (${detail.masked_phone_number || ''})`, 'ok');
+  });
+
   let widget = null;
   try {
     widget = window.InPostPayWidget.init({
