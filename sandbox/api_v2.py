@@ -62,18 +62,19 @@ def binding_key(basket_id: str):
     """The basket binding API key; the first call also makes InPost's record of the basket."""
     _id(basket_id, "basket_id")
     json_body(required=False)  # no body is expected; a body must at least be a JSON object
-    row = _key_for(g.client_id, basket_id)
-    if row is None:
-        basket = baskets.find_or_create(basket_id)
-        if basket.status == "ORDERED":
-            raise ApiError(409, "BASKET_EXPIRED", "an order was already placed for this basket; start a new basket")
-        db.session.add(BasketBindingKey(key=secrets.token_urlsafe(32), client_id=g.client_id, basket_id=basket_id))
-        try:
-            db.session.commit()
-        except IntegrityError:  # a concurrent first call won: answer its key
-            db.session.rollback()
+    for _attempt in range(3):
         row = _key_for(g.client_id, basket_id)
-    return jsonify({"basket_binding_api_key": row.key})
+        if row is not None:
+            return jsonify({"basket_binding_api_key": row.key})
+        try:
+            basket = baskets.find_or_create(basket_id)
+            if basket.status == "ORDERED":
+                raise ApiError(409, "BASKET_EXPIRED", "an order was already placed for this basket; start a new basket")
+            db.session.add(BasketBindingKey(key=secrets.token_urlsafe(32), client_id=g.client_id, basket_id=basket_id))
+            db.session.commit()
+        except IntegrityError:  # a concurrent first call made the basket or the key: read it again
+            db.session.rollback()
+    raise ApiError(409, "CONFLICT", "the basket changed meanwhile; repeat the call")
 
 
 @bp.put("/basket/<basket_id>")
