@@ -803,9 +803,9 @@
         this.availability = 'checking';
         this.render();
       }
-      await driver.ready();
       let answer;
       try {
+        await driver.ready(); // Widget 2.0: InPost's configuration first; it may be unreachable
         answer = await driver.canBeBound(this.isProductCard ? this.productId : undefined);
       } catch (error) {
         logProblem('iziCanBeBound failed', error);
