@@ -42,6 +42,7 @@
   let following = false;
   let orderWaiters = [];
   let lastPlace = null;
+  let waitingForBinding = false; // the dialog waits for the shopper's answer (isBound)
 
   class WidgetApiError extends Error {
     constructor(status, code, message) {
@@ -158,9 +159,12 @@
     if (before.basket_linked && !now.basket_linked) {
       widget.markUnlinked();
       if (!(await tellPage('basketDeleted'))) window.location.reload();
-    } else if (now.basket_linked && !before.basket_linked) {
+    } else if (now.basket_linked && !before.basket_linked && !waitingForBinding) {
+      // Linked elsewhere (another tab, a trusted browser): shown here too, and announced as the
+      // dialog would (the open dialog's own wait, isBound(), finishes a binding it started).
       rememberBrowser(now);
-      widget.markLinked(now); // linked elsewhere (another tab, a trusted browser)
+      widget.markLinked(now);
+      document.dispatchEvent(new CustomEvent('izi-binding-complete', { detail: Object.assign({}, now, { basket_linked: true }) }));
     } else if (now.basket_linked && now.basket_version !== before.basket_version) {
       widget.setCount(now.count);
       if (!(await tellPage('basketProductChanged'))) window.location.reload();
@@ -238,18 +242,23 @@
     // The shopper's answer in the app: linked, or {basket_linked: false} when they said no.
     async isBound() {
       const until = Date.now() + BIND_WAIT_LIMIT_MS;
-      while (Date.now() < until) {
-        const state = await status();
-        if (state.basket_linked) {
-          rememberBrowser(state);
-          last = state;
-          seen(state);
-          return state;
+      waitingForBinding = true;
+      try {
+        while (Date.now() < until) {
+          const state = await status();
+          if (state.basket_linked) {
+            rememberBrowser(state);
+            last = state;
+            seen(state);
+            return state;
+          }
+          if (state.binding_request_status === 'REJECTED') return { basket_linked: false };
+          await delay(BIND_WAIT_MS);
         }
-        if (state.binding_request_status === 'REJECTED') return { basket_linked: false };
-        await delay(BIND_WAIT_MS);
+        return { basket_linked: false };
+      } finally {
+        waitingForBinding = false;
       }
-      return { basket_linked: false };
     },
 
     // Resolved by follow() when InPost has the order (after handleBasketEvent('orderCreated')).
