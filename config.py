@@ -47,6 +47,14 @@ def _instance_secret(name: str) -> str:
     return path.read_text().strip()
 
 
+def _widget_version(raw: str | None) -> int | str:
+    """1 or 2 (default 1); anything else is kept as given, for check() to refuse by name."""
+    value = (raw or "").strip()
+    if value == "":
+        return 1
+    return int(value) if value in ("1", "2") else value
+
+
 def load(env: dict[str, str] | None = None) -> dict:
     """Build the Flask config mapping from `env` (default: os.environ + .env)."""
     if env is None:
@@ -59,6 +67,9 @@ def load(env: dict[str, str] | None = None) -> dict:
     shop_url = (get("SHOP_URL") or f"http://127.0.0.1:{shop_port}").rstrip("/")
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     sandbox_enabled = _flag(get("SANDBOX_ENABLED"), True)
+
+    widget_version = _widget_version(get("INPOST_PAY_WIDGET_VERSION"))
+    widget_script = "inpostpay.widget.v2.js" if widget_version == 2 else "inpostizi.js"
 
     def inpost(name: str, sandbox_default: str) -> str:
         # With the local sandbox on, every InPost setting has a working default.
@@ -85,7 +96,10 @@ def load(env: dict[str, str] | None = None) -> dict:
             "INPOST_PAY_MERCHANT_CLIENT_ID", SANDBOX_DEMO_MERCHANT_CLIENT_ID
         ),
         "INPOST_PAY_POS_ID": inpost("INPOST_PAY_POS_ID", SANDBOX_DEMO_POS_ID),
-        "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/inpostizi.js"),
+        # Which widget contract the pages speak: 1 (the izi* callbacks) or 2 (InPostPayWidget.init);
+        # docs/widget-versions.md.
+        "INPOST_PAY_WIDGET_VERSION": widget_version,
+        "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/{widget_script}"),
         "INPOST_PAY_TEST_MODE": _flag(get("INPOST_PAY_TEST_MODE"), False),
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
@@ -149,6 +163,10 @@ def check(config: dict) -> None:
             value = str(config.get(name) or "")
             if not value or PLACEHOLDER_MARK in value:
                 problems.append(f"{name} is not set: {where}.")
+    if config.get("INPOST_PAY_WIDGET_VERSION", 1) not in (1, 2):
+        problems.append(
+            f"INPOST_PAY_WIDGET_VERSION must be 1 or 2 (the widget contract), not {config['INPOST_PAY_WIDGET_VERSION']!r}."
+        )
     if PLACEHOLDER_MARK in str(config.get("ADMIN_PASSWORD", "")):
         problems.append("ADMIN_PASSWORD is a placeholder: choose the back-office password.")
     if PLACEHOLDER_MARK in str(config.get("SECRET_KEY", "")):

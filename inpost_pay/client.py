@@ -172,6 +172,24 @@ class InPostClient:
             body["browser_id"] = browser_id
         return self._call("PUT", f"/v1/izi/basket/{_segment(basket_id)}", body=body, basket_id=basket_id)
 
+    # --- Widget 2.0 (docs/widget-versions.md) ----------------------------------------------
+
+    def basket_binding_key(self, basket_id: str) -> str:
+        """The basket binding API key the page hands to the widget (`PUT
+        /v2/izi/basket/{id}/binding`, no body). Idempotent per basket, so retried when safe."""
+        answer = self._call(
+            "PUT", f"/v2/izi/basket/{_segment(basket_id)}/binding", idempotent=True, basket_id=basket_id
+        )
+        key = answer.get("basket_binding_api_key") if isinstance(answer, dict) else None
+        if not isinstance(key, str) or not key.strip():
+            raise InPostError(200, "INVALID_RESPONSE", "InPost sent no basket_binding_api_key")
+        return key
+
+    def update_basket(self, basket_id: str, basket_json: dict) -> dict:
+        """Send the whole bound basket (`PUT /v2/izi/basket/{id}`, update only: InPost refuses a
+        basket that is not bound with BASKET_NOT_BOUND). `{inpost_basket_id}`."""
+        return self._call("PUT", f"/v2/izi/basket/{_segment(basket_id)}", body=basket_json, basket_id=basket_id)
+
     def list_baskets(self, page_index: int = 0, page_size: int = 20) -> dict:
         return self._call("GET", "/v1/izi/baskets", params={"page_index": page_index, "page_size": page_size})
 

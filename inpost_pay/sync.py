@@ -93,7 +93,10 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
     db.session.commit()
     client = current_app.extensions["inpost_pay"].request_client
     try:
-        answer = client.put_basket(basket_id, body, browser_id=browser_id)
+        if browser_id is None and current_app.config.get("INPOST_PAY_WIDGET_VERSION") == 2:
+            answer = client.update_basket(basket_id, body)  # Widget 2.0: PUT /v2/izi/basket/{id}
+        else:
+            answer = client.put_basket(basket_id, body, browser_id=browser_id)
     except InPostError as exc:
         if exc.error_code in GONE or isinstance(exc, InPostNotFound):
             _forget_binding(basket_id)

@@ -40,12 +40,17 @@ MAX_ID_LENGTH = 200
 @bp.before_request
 def guard():
     """Fault switches first (an unavailable service answers before checking anything), then the bearer."""
+    check_faults()
+    g.client_id = require_bearer()
+
+
+def check_faults() -> None:
+    """The developer's fault switches (faults.py): a delay, or 503 as if InPost were down."""
     answer_503, delay = current_app.extensions["sandbox_faults"].decide()
     if delay:
         time.sleep(delay)
     if answer_503:
         raise ApiError(503, "SERVICE_UNAVAILABLE", "InPost Pay is temporarily unavailable (sandbox fault switch)")
-    g.client_id = require_bearer()
 
 
 def _id(value: str, name: str) -> str:
@@ -78,7 +83,12 @@ def request_binding(basket_id: str):
     """Ask the app user to link the basket: by phone (202, a request appears in the app)
     or by deep link / QR code (200 with the link)."""
     _id(basket_id, "basket_id")
-    body = json_body()
+    return open_binding_request(basket_id, json_body())
+
+
+def open_binding_request(basket_id: str, body: dict):
+    """A binding request for the app, from the merchant (Widget 1.0) or from the widget itself
+    (Widget 2.0, sandbox/widget_v2.py): the same body, the same answers."""
     method = field(body, "binding_method", str, choices=BINDING_METHODS)
     phone = phone_number(body, required=method == "PHONE")
     browser = field(body, "browser", dict, required=False)
@@ -150,12 +160,7 @@ def put_basket(basket_id: str):
     _id(basket_id, "basket_id")
     body = json_body()
     browser_id = field(body, "browser_id", str, required=False)
-    doc = {key: value for key, value in body.items() if key != "browser_id"}
-    violations = check_basket(doc)
-    g.contract_violations = violations
-    if violations:
-        raise malformed("basket: " + "; ".join(f"{v['field']}: {v['problem']}" for v in violations[:5])
-                        + (f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""))  # fmt: skip
+    doc = checked_basket({key: value for key, value in body.items() if key != "browser_id"})
 
     basket = baskets.find(basket_id)
     if basket is not None and basket.linked:
@@ -172,6 +177,17 @@ def put_basket(basket_id: str):
         raise ApiError(404, "BASKET_NOT_BOUND", "the basket is not linked; bind it first (POST .../binding)")
     db.session.commit()
     return jsonify({"inpost_basket_id": basket.inpost_basket_id})
+
+
+def checked_basket(doc: dict) -> dict:
+    """The merchant's basket JSON, or 400 MALFORMED_REQUEST naming the first problems (InPost
+    checks every basket it is sent against its contract, both PUTs alike)."""
+    violations = check_basket(doc)
+    g.contract_violations = violations
+    if violations:
+        raise malformed("basket: " + "; ".join(f"{v['field']}: {v['problem']}" for v in violations[:5])
+                        + (f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""))  # fmt: skip
+    return doc
 
 
 @bp.delete("/browser/<browser_id>/binding")

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import Flask, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from sandbox import api, app_api, auth, cli, devtools, errors, log
+from sandbox import api, api_v2, app_api, auth, cli, devtools, errors, log, widget_v2
 from sandbox import settings as sandbox_settings
 from sandbox.extensions import configure_sqlite, db
 from sandbox.faults import FaultState
@@ -22,7 +22,7 @@ from sandbox.merchant_client import MerchantClient
 
 HERE = Path(__file__).resolve().parent
 # Calls the conversation log records on the way in (the merchant calling InPost).
-LOGGED_PREFIXES = ("/v1/izi/", auth.TOKEN_PATH)
+LOGGED_PREFIXES = ("/v1/izi/", "/v2/izi/", auth.TOKEN_PATH)
 
 
 def create_sandbox_app(config: dict | None = None) -> Flask:
@@ -74,6 +74,8 @@ def register_services(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_v2.bp)  # Widget 2.0: the binding key and the update-only PUT
+    app.register_blueprint(widget_v2.bp)  # Widget 2.0: what the widget itself calls, and its script
     app.register_blueprint(app_api.bp)
     app.register_blueprint(devtools.bp)
 

@@ -14,7 +14,7 @@ import ipaddress
 import json
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from sandbox import log
 from sandbox.errors import ApiError
@@ -140,6 +140,6 @@ def _bounded(body: dict, name: str, low: int, high: int) -> int | None:
 @bp.get("/inpostizi.js")
 def widget_script():
     """InPost's Widget 1.0 script (reference §2: izi.inpost.pl/inpostizi.js), served cross-origin."""
-    response = send_from_directory(current_app.static_folder, "inpostizi.js", mimetype="text/javascript", max_age=0)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    from sandbox.widget_v2 import script_bundle  # widget-ui.js + the 1.0 driver, as one script
+
+    return script_bundle("inpostizi.js")

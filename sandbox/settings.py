@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -47,6 +48,11 @@ def _int(env: dict, name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def origins(urls: str) -> list[str]:
+    """"https://shop.example/any/path, http://localhost:8000" -> the origins."""
+    return [f"{p.scheme}://{p.netloc}" for p in map(urlsplit, urls.split(",")) if p.scheme and p.netloc]
+
+
 def load(env: dict[str, str] | None = None) -> dict:
     """Build the sandbox's Flask config from `env` (default: os.environ + .env)."""
     if env is None:
@@ -65,6 +71,9 @@ def load(env: dict[str, str] | None = None) -> dict:
         "SANDBOX_PUBLIC_URL": (get("SANDBOX_PUBLIC_URL") or "").rstrip("/"),
         # The merchant's name as InPost registered it; shown in the app (default: its host).
         "SANDBOX_MERCHANT_NAME": get("SANDBOX_MERCHANT_NAME") or "",
+        # Pages that may use the Widget 2.0 API (sandbox/widget_v2.py): the merchant's registered
+        # origins, comma-separated; empty = the origin of SANDBOX_MERCHANT_URL.
+        "SANDBOX_WIDGET_ORIGINS": origins(get("SANDBOX_WIDGET_ORIGINS") or ""),
         "INPOST_PAY_CLIENT_ID": get("INPOST_PAY_CLIENT_ID") or DEMO_CLIENT_ID,
         "INPOST_PAY_CLIENT_SECRET": get("INPOST_PAY_CLIENT_SECRET") or DEMO_CLIENT_SECRET,
         "INPOST_PAY_MERCHANT_CLIENT_ID": get("INPOST_PAY_MERCHANT_CLIENT_ID") or DEMO_MERCHANT_CLIENT_ID,

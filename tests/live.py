@@ -59,6 +59,9 @@ class Pair:
         return self.sandbox.app
 
 
+WIDGET_SCRIPTS = {1: "inpostizi.js", 2: "inpostpay.widget.v2.js"}
+
+
 def shop_config(db_path: Path, sandbox_url: str, shop_url: str, **extra) -> dict:
     return {
         "SECRET_KEY": "live-shop-secret",
@@ -67,7 +70,8 @@ def shop_config(db_path: Path, sandbox_url: str, shop_url: str, **extra) -> dict
         "SHOP_URL": shop_url,
         "INPOST_PAY_API_URL": sandbox_url,
         "INPOST_PAY_AUTH_URL": f"{sandbox_url}/auth/realms/external/protocol/openid-connect/token",
-        "INPOST_PAY_WIDGET_URL": f"{sandbox_url}/inpostizi.js",
+        # The widget script of the chosen contract (docs/widget-versions.md).
+        "INPOST_PAY_WIDGET_URL": f"{sandbox_url}/{WIDGET_SCRIPTS[extra.get('INPOST_PAY_WIDGET_VERSION', 1)]}",
         **extra,
     }
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_socketio import SocketIO
 
-from . import browser_api, page_guard, pushes, slots, sockets, templating
+from . import browser_api, page_guard, pushes, slots, sockets, templating, v2
 
 
 def init_app(app: Flask) -> SocketIO:
@@ -43,6 +43,8 @@ def init_app(app: Flask) -> SocketIO:
     page_guard.register(app)
     templating.register(app)
     slots.register(app)
+    if app.config.get("INPOST_PAY_WIDGET_VERSION") == 2:
+        v2.register(app)  # Widget 2.0 on the pages instead of 1.0 (docs/widget-versions.md)
     return socketio
 
 

@@ -186,7 +186,19 @@ def add_to_cart():
     basket when it is bound (sync.py's one PUT at the end of this request) or when this browser
     is trusted, which binds it with no app step (step 9). `inpost-update-count` follows (step 10,
     pushes.py)."""
-    data = read_json()
+    basket_id, linked = add_to_session_basket(read_json())
+    browser_id = shopper.trusted_browser_id()
+    if not linked and browser_id:
+        linked = bind_trusted_browser(basket_id, browser_id)
+    basket = shopper.open_basket()
+    answer = {"count": item_count(basket), "basket_linked": linked, "basket_ref": shopper.basket_ref(basket_id)}
+    db.session.rollback()
+    return jsonify(answer)
+
+
+def add_to_session_basket(data: dict) -> tuple[str, bool]:
+    """`{product_id, quantity?}` into the session's basket (made if missing); a refused line
+    keeps nothing. Returns (basket_id, whether the shop knows it as bound)."""
     product = find_product(data.get("product_id"))
     quantity = data.get("quantity")
     if quantity == "":
@@ -198,13 +210,7 @@ def add_to_cart():
     linked = state.is_bound
     basket_id = basket.basket_id
     db.session.commit()
-    browser_id = shopper.trusted_browser_id()
-    if not linked and browser_id:
-        linked = bind_trusted_browser(basket_id, browser_id)
-    basket = shopper.open_basket()
-    answer = {"count": item_count(basket), "basket_linked": linked, "basket_ref": shopper.basket_ref(basket_id)}
-    db.session.rollback()
-    return jsonify(answer)
+    return basket_id, linked
 
 
 def find_product(raw: object):

@@ -5,13 +5,18 @@ name the places; the widget never edits them."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 
 from inpost_pay.shop import CHANNEL, current_shop
 
 
+#: The widget's macros per widget version (docs/widget-versions.md): the same names in both.
+TEMPLATES = {1: "widget/_izi.html", 2: "widget/_izi_v2.html"}
+
+
 def _render(slot: str, **context) -> str:
-    return render_template("widget/_slot.html", slot=slot, **context)
+    version = current_app.config.get("INPOST_PAY_WIDGET_VERSION", 1)
+    return render_template("widget/_slot.html", slot=slot, izi_template=TEMPLATES[version], **context)
 
 
 def _order_watch(order_id: int | None = None, **_) -> str:

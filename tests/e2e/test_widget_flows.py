@@ -1,6 +1,9 @@
 """The InPost Pay widget flows in Chromium (seed 000 UC.04, DESIGN.md §3): two pages, the shop
 in a desktop browser and the phone in the sandbox's "InPost Mobile" simulator (`/app/`).
 
+Every flow runs on both widget contracts (INPOST_PAY_WIDGET_VERSION=1 and 2, docs/widget-versions.md):
+the shopper sees the same widget; what differs is who the widget asks.
+
 The phone is a browser context of its own at a phone's viewport (another device, another cookie
 jar), driven only through the app's screens with role-based locators (sandbox/README.md).
 Nothing here sleeps: every wait is a Playwright expectation.
@@ -15,6 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+
+from tests.live import live_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -89,6 +94,14 @@ class Phone:
         expect(page.get_by_role("heading", name="Zamówienie złożone")).to_be_visible()
 
 
+@pytest.fixture(params=[1, 2], ids=["widget1", "widget2"])
+def pair(request, tmp_path):
+    """The live shop and sandbox, the shop's pages on Widget 1.0 or 2.0."""
+    with live_pair(tmp_path / "pair", shop_extra={"INPOST_PAY_WIDGET_VERSION": request.param}) as live:
+        live.widget_version = request.param
+        yield live
+
+
 @pytest.fixture
 def phone_page(browser, request):
     """The phone: its own browser context (a separate device) at a phone's viewport."""
@@ -155,7 +168,8 @@ def test_1_product_card_binds_by_phone_number(pair, page, phone):
     expect(phone.products().get_by_role("listitem")).to_have_count(1)
     expect(phone.quantity(COFFEE_NAME)).to_have_value("1")
     log = open_log(page)
-    expect(log).to_contain_text("Prośba o połączenie koszyka wysłana do aplikacji InPost Mobile")
+    if pair.widget_version == 1:  # with Widget 2.0 the widget asks InPost itself, the shop never hears
+        expect(log).to_contain_text("Prośba o połączenie koszyka wysłana do aplikacji InPost Mobile")
     expect(log).to_contain_text("Koszyk połączony z InPost Pay")
 
 
@@ -182,15 +196,18 @@ def test_3_a_trusted_browser_binds_a_new_basket_with_no_app_step(pair, context, 
     page.goto(pair.shop.url + COFFEE)
     bind_by_phone(page, phone, trust=True)
     expect_bound(page, phone, 1)
-    # The next izi call stores InPost's browser_id in the browser (seed 003 browser.browser_id).
-    assert page.request.get(pair.shop.url + "/izi/is-bound").json()["browser_trusted"] is True
-    assert any(c["name"] == "izi_browser" and c["httpOnly"] for c in context.cookies())
+    if pair.widget_version == 1:
+        # The next izi call stores InPost's browser_id in the browser (seed 003 browser.browser_id).
+        assert page.request.get(pair.shop.url + "/izi/is-bound").json()["browser_trusted"] is True
+        assert any(c["name"] == "izi_browser" and c["httpOnly"] for c in context.cookies())
+    else:  # Widget 2.0: InPost's widget keeps it itself, on the shop's origin
+        page.wait_for_function("() => !!window.localStorage.getItem('inpostpay.browser_id')")
 
     # A new basket in the same browser: the shop's session is gone, the trusted browser stays.
     context.clear_cookies(name="session")
     page.goto(pair.shop.url + TEA)
     page.get_by_role("main").get_by_role("button", name="Utwórz koszyk z InPost Pay").click()
-    expect_bound(page, phone, 1)  # seed 000 step 9: PUT with browser_id, no dialog
+    expect_bound(page, phone, 1)  # seed 000 step 9 (1.0: PUT with browser_id; 2.0: the widget asks InPost), no dialog
     expect(page.get_by_role("dialog")).to_have_count(0)
     # The app lists both baskets and was never asked: its poll that found the second basket
     # also fetched the requests, so the badge is current.

@@ -62,9 +62,9 @@ class FakeInPost:
             self.valid_tokens.add(token)
             return {"access_token": token, "expires_in": self.expires_in, "token_type": "Bearer"}
 
-        @app.route("/v1/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
-        def api(rest):
-            path = f"/v1/{rest}"
+        @app.route("/<any(v1, v2):version>/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+        def api(version, rest):
+            path = f"/{version}/{rest}"
             self.hits.append(
                 {
                     "method": request.method,
@@ -531,3 +531,23 @@ def test_inbound_lines_sinks_and_filters():
     assert seen[0]["method"] == "POST" and seen[0]["duration_ms"] == 12.3 and seen[0]["verification"] == "ok"
     assert [e["order_id"] for e in calllog.recent(order_id="7")] == ["7"]
     assert [e["status"] for e in calllog.recent()] == [401, 200]  # newest first
+
+
+def test_widget_2_binding_key_and_update_only_put(client, inpost):
+    inpost.answer("PUT", "/v2/izi/basket/b-1/binding", (200, {"basket_binding_api_key": "key-1"}))
+    inpost.answer("PUT", "/v2/izi/basket/b-1", (200, {"inpost_basket_id": "ib-1"}))
+    assert client.basket_binding_key("b-1") == "key-1"
+    assert inpost.hits_of("PUT", "/v2/izi/basket/b-1/binding")[0]["body"] in (b"", None)
+    assert client.update_basket("b-1", {"products": []}) == {"inpost_basket_id": "ib-1"}
+    assert json.loads(inpost.hits_of("PUT", "/v2/izi/basket/b-1")[0]["body"]) == {"products": []}
+
+
+def test_widget_2_binding_key_missing_or_refused_is_a_typed_error(client, inpost):
+    inpost.answer("PUT", "/v2/izi/basket/b-1/binding", (200, {}))
+    with pytest.raises(InPostError) as missing:
+        client.basket_binding_key("b-1")
+    assert missing.value.error_code == "INVALID_RESPONSE"
+    inpost.answer("PUT", "/v2/izi/basket/b-2", (404, {"error_code": "BASKET_NOT_BOUND", "error_message": "not bound"}))
+    with pytest.raises(InPostNotFound) as refused:
+        client.update_basket("b-2", {"products": []})
+    assert refused.value.error_code == "BASKET_NOT_BOUND"

@@ -31,3 +31,17 @@ def test_without_the_sandbox_every_inpost_setting_is_required():
 def test_placeholders_from_env_example_are_refused():
     with pytest.raises(config.ConfigError, match="ADMIN_PASSWORD"):
         config.check(config.load({"ADMIN_PASSWORD": "change-me-admin-password"}))
+
+
+def test_widget_version_defaults_to_1_and_picks_its_script():
+    assert config.load({})["INPOST_PAY_WIDGET_VERSION"] == 1
+    conf = config.load({"INPOST_PAY_WIDGET_VERSION": "2"})
+    config.check(conf)
+    assert conf["INPOST_PAY_WIDGET_VERSION"] == 2
+    assert conf["INPOST_PAY_WIDGET_URL"] == "http://127.0.0.1:8001/inpostpay.widget.v2.js"
+
+
+@pytest.mark.parametrize("value", ["3", "0", "two", "1.0"])
+def test_widget_version_other_than_1_or_2_refuses_to_start(value):
+    with pytest.raises(config.ConfigError, match="INPOST_PAY_WIDGET_VERSION"):
+        config.check(config.load({"INPOST_PAY_WIDGET_VERSION": value}))

@@ -9,10 +9,11 @@
  * so a page that missed a push still finds out.
  *
  * Also: every basket change reaches every <inpost-izi-button> as `inpost-update-count`, and
- * the page hears of it through DOM events on `document`, so that the shop's own script redraws
- * what it shows (this file knows none of the shop's elements):
+ * the page hears of it through DOM events on `document` (izi-page.js), so that the shop's own
+ * script redraws what it shows (this file knows none of the shop's elements):
  *   inpost:count-changed   detail {count}  the basket's number of products changed
  *   inpost:basket-changed  detail {}       the basket changed (added here, in the app, in another tab)
+ * The calls and the announcements are izi-page.js's (shared with Widget 2.0's glue).
  * Config comes from this script tag's data- attributes (data-api), never from Jinja in JS.
  */
 (() => {
@@ -22,55 +23,11 @@
   const API = config.api || '/izi';
   const log = window.IziLog || { add() {} };
   const sockets = window.IziSocket;
+  const page = window.IziPage;
 
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : '';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // The browser API. One request at a time: the shop's session is a cookie that each answer may
-  // rewrite, and two answers crossing each other could drop the basket from it.
-  // ---------------------------------------------------------------------------------------------
-  let queue = Promise.resolve();
-
-  class IziApiError extends Error {
-    constructor(status, code, message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  async function read(response) {
-    if (response.status === 204) return null;
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (error) {
-      data = null;
-    }
-    if (!response.ok) {
-      const code = (data && data.error_code) || `HTTP_${response.status}`;
-      throw new IziApiError(response.status, code, (data && data.error_message) || `HTTP ${response.status}`);
-    }
-    return data;
-  }
-
+  // The browser API (izi-page.js: same origin, CSRF token, one request at a time).
   function call(method, path, body) {
-    const run = () => fetch(API + path, {
-      method,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: Object.assign(
-        { Accept: 'application/json', 'X-CSRFToken': csrfToken() },
-        body === undefined ? {} : { 'Content-Type': 'application/json' },
-      ),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(read);
-    const result = queue.then(run, run);
-    queue = result.catch(() => null);
-    return result.then((data) => {
+    return page.request(method, API + path, body).then((data) => {
       if (data && data.basket_ref && sockets) sockets.follow(data.basket_ref);
       return data;
     }, (error) => {
@@ -80,7 +37,7 @@
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The page: buttons, the header count, the basket.
+  // The page: buttons, the header count, the basket (izi-page.js).
   // ---------------------------------------------------------------------------------------------
   function buttons() {
     return [...document.querySelectorAll('inpost-izi-button')];
@@ -92,13 +49,10 @@
     if (typeof count !== 'number') return;
     const detail = basketLinked === undefined ? { count } : { count, basket_linked: basketLinked };
     buttons().forEach((button) => button.dispatchEvent(new CustomEvent('inpost-update-count', { detail })));
-    document.dispatchEvent(new CustomEvent('inpost:count-changed', { detail: { count } }));
+    page.announceCount(count);
   }
 
-  // The basket changed: the shop's script redraws what it shows of it.
-  function basketChanged() {
-    document.dispatchEvent(new CustomEvent('inpost:basket-changed', { detail: {} }));
-  }
+  const { announceBasket: basketChanged, chosenQuantity } = page;
 
   // Which button opened the binding dialog: InPost wants the binding_place (reference §7.1).
   let lastPlace = null;
@@ -106,14 +60,6 @@
     const button = event.composedPath().find((node) => node.tagName === 'INPOST-IZI-BUTTON');
     if (button) lastPlace = button.getAttribute('binding_place');
   }, true);
-
-  // The quantity typed next to the product card's button, if there is such a field.
-  function chosenQuantity(productId) {
-    const field = [...document.querySelectorAll('form input[name="product_id"]')]
-      .find((input) => input.value === String(productId));
-    const quantity = field && field.form.elements.quantity;
-    return quantity && quantity.value ? quantity.value : undefined;
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Waiting for something the server pushes: resolve on the push, and ask the REST twin on every

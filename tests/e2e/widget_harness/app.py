@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import segno
-from flask import Flask, render_template, send_from_directory
+from flask import Flask, Response, render_template
 
 HERE = Path(__file__).resolve().parent
 WIDGET_DIR = HERE.parents[2] / "sandbox" / "static"
@@ -36,7 +36,9 @@ def create_harness_app() -> Flask:
 
     @app.get("/inpostizi.js")
     def widget_script():
-        return send_from_directory(WIDGET_DIR, "inpostizi.js", mimetype="text/javascript", max_age=0)
+        # As the sandbox serves it: the shared widget UI, then the Widget 1.0 driver.
+        parts = [(WIDGET_DIR / name).read_text() for name in ("widget-ui.js", "inpostizi.js")]
+        return Response("\n".join(parts), mimetype="text/javascript")
 
     @app.get("/thank-you")
     def thank_you():

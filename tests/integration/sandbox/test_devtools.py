@@ -104,13 +104,15 @@ def test_log_bad_limit(client):
 
 
 def test_widget_script_is_served_cross_origin(app, client, tmp_path):
+    (tmp_path / "widget-ui.js").write_text("window.InPostPayWidgetUI = {};")
     (tmp_path / "inpostizi.js").write_text("window.inpostIzi = true;\n")
     app.static_folder = str(tmp_path)
     answer = client.get("/inpostizi.js")
     assert answer.status_code == 200
     assert answer.headers["Content-Type"].startswith("text/javascript")
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
-    assert answer.data == b"window.inpostIzi = true;\n"
+    # The shared widget UI first, then the Widget 1.0 driver: one script.
+    assert answer.data == b"window.InPostPayWidgetUI = {};\nwindow.inpostIzi = true;\n"
     answer.close()
 
 
