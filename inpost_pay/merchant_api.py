@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from storefront import basket as basket_service
+from storefront import bounds
 from storefront import orders as order_service
 from storefront.extensions import db
 from storefront.models import Basket, Order, new_token, utcnow
@@ -398,7 +399,10 @@ def create_order():
 
 
 def _find_order(order_id: str) -> Order:
-    order = db.session.get(Order, int(order_id)) if order_id.isdigit() and len(order_id) < 12 else None
+    try:  # an id in the path that cannot be ours ("abc", "²", 30 digits) is simply not found
+        order = db.session.get(Order, bounds.parse_id(order_id, "order_id"))
+    except bounds.OutOfBounds:
+        order = None
     if order is None or order.channel != "inpost_pay":
         raise ApiError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
     return order

@@ -27,12 +27,12 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from storefront import bounds
 from storefront.money import MoneyError, Price, parse_amount
 
 from .errors import SchemaError
@@ -85,12 +85,11 @@ def load_json(raw: bytes) -> dict:
     except UnicodeDecodeError:
         raise SchemaError("body", "the request body is not UTF-8") from None
 
-    def no_constants(name: str):
-        raise ValueError(f"{name} is not a number")
-
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=no_constants)
-    except (ValueError, RecursionError) as exc:
+        data = bounds.loads(text)
+    except bounds.OutOfBounds as exc:
+        raise SchemaError(exc.field, exc.message) from None
+    except ValueError as exc:
         raise SchemaError("body", f"the request body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise SchemaError("body", "the request body must be a JSON object")
@@ -159,10 +158,10 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
             raise SchemaError(self.at(name), f"must be a number, not {_kind(value)}")
         try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            raise SchemaError(self.at(name), f"must be a number, not {value!r}") from None
-        if not number.is_finite() or number < 0:
+            number = bounds.to_number(value, self.at(name))
+        except bounds.OutOfBounds as exc:
+            raise SchemaError(self.at(name), f"{exc.message}, not {str(value)[:40]!r}") from None
+        if number < 0:
             raise SchemaError(self.at(name), "must be a finite number, not negative")
         return number
 

@@ -19,7 +19,6 @@ import contextlib
 import json
 import logging
 import re
-from decimal import Decimal
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, session, url_for
 from sqlalchemy import select, update
@@ -29,6 +28,7 @@ from inpost_pay.baskets import binding_for, item_count
 from inpost_pay.client import InPostClient
 from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
 from inpost_pay.models import InPostBasket
+from storefront import bounds
 from storefront.basket import BasketError, add_product, find_product, sellable_limit
 from storefront.extensions import db
 from storefront.models import Order
@@ -143,7 +143,9 @@ def read_json() -> dict:
     if not raw:
         return {}
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = bounds.loads(raw)
+    except bounds.OutOfBounds as exc:
+        raise IziError(400, "MALFORMED_REQUEST", str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         raise IziError(400, "MALFORMED_REQUEST", "Treść żądania nie jest poprawnym JSON-em.") from None
     if not isinstance(data, dict):

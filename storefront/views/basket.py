@@ -10,14 +10,13 @@ rolls back on a refusal, so a refused change leaves the basket exactly as it was
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import pricing
+from .. import bounds, pricing
 from ..basket import (
     BasketError,
     add_product,
@@ -68,7 +67,9 @@ def read_input() -> dict:
     """
     if request.is_json:
         try:
-            data = json.loads(request.get_data(cache=True) or b"null", parse_float=Decimal)
+            data = bounds.loads(request.get_data(cache=True) or b"null")
+        except bounds.OutOfBounds as exc:
+            raise BadRequest(str(exc)) from None
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("Treść żądania nie jest poprawnym JSON-em.") from None
         if not isinstance(data, dict):
