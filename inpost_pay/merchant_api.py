@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from storefront import basket as basket_service
 from storefront import bounds
@@ -100,10 +101,25 @@ def log_call(response: Response) -> Response:
         basket_id=args.get("basket_id") or g.get("inpost_basket_id"),
         order_id=args.get("order_id"),
         verification=g.get("inpost_verification"),
-        request_body=_logged_body(request.get_data(cache=True)),
+        request_body=_logged_request_body(),
         response_body=_logged_body(response.get_data()) if response.mimetype == "application/json" else None,
     )
     return response
+
+
+def _logged_request_body() -> str | None:
+    """The request body for the log; one over MAX_CONTENT_LENGTH was refused unread and stays so."""
+    try:
+        return _logged_body(request.get_data(cache=True))
+    except RequestEntityTooLarge:
+        return f"(body of {request.content_length or 'unknown'} bytes over the limit, not read)"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    g.inpost_verification = "refused: body over the size limit"
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return error(413, "PAYLOAD_TOO_LARGE", f"body: larger than {limit} bytes")
 
 
 def _body_text(raw: bytes) -> str | None:
