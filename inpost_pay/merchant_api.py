@@ -26,7 +26,7 @@ from storefront import orders as order_service
 from storefront.extensions import db
 from storefront.models import Basket, Order, new_token, utcnow
 
-from . import calllog, mapping, schemas
+from . import calllog, mapping, replay, schemas
 from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .errors import InPostError, InvalidSignature, SchemaError
 from .models import InPostEvent
@@ -84,7 +84,11 @@ def verify_signature():
     except InPostError as exc:  # InPost's key endpoint could not be reached: fail closed
         g.inpost_verification = f"refused: signing keys unavailable ({exc.error_code})"
         return error(401, "INVALID_SIGNATURE", "Signature could not be verified.")
-    g.inpost_verification = f"ok (key {key.version})" if hasattr(key, "version") else "ok"
+    if not replay.claim(request.headers.get("x-signature", ""), key.timestamp):
+        g.inpost_verification = "refused: signature already used"
+        log.warning("InPost call %s %s refused: signature already used", request.method, request.path)
+        return error(401, "INVALID_SIGNATURE", "Signature already used.")
+    g.inpost_verification = f"ok (key {key.version})"
     return None
 
 

@@ -18,8 +18,9 @@ from sandbox.keys import KeyRing
 from storefront.extensions import db
 from tests.integration.merchant_api.conftest import app, make_basket, signed_call, signer  # noqa: F401  (fixtures)
 
-#: Conversation logs: a refused call is meant to be logged, so these may grow.
-LOG_TABLES = {"inpost_call", "log_entry"}
+#: Ledgers that a refused call is meant to grow: the conversation logs, and the used
+#: signatures (a verified call's signature is spent even when its body is refused).
+LOG_TABLES = {"inpost_call", "log_entry", "inpost_used_signature"}
 SANDBOX_TOKEN_PATH = "/auth/realms/external/protocol/openid-connect/token"
 
 
