@@ -299,7 +299,7 @@ def basket_event(basket_id: str):
     """A change made in the app (seed 001). Applied once per event_id; the answer is the whole
     basket; a refused change is a basket_notice of type ERROR, not an HTTP error."""
     event = body(schemas.parse_basket_event)
-    repeat = _stored_answer(event.event_id)
+    repeat = _stored_answer("basket", basket_id, event.event_id)
     if repeat is not None:
         return repeat
     basket = open_basket(basket_id)
@@ -327,15 +327,20 @@ def basket_event(basket_id: str):
         db.session.commit()
     except IntegrityError:  # the same event_id arrived twice at once: the first one's answer wins
         db.session.rollback()
-        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+        return _stored_answer("basket", basket_id, event.event_id) or error(409, "CONFLICT", "Event is being processed.")
     after = After()
     after.push(basket_changed_in_app, basket_id=basket_id, count=count)
     run_after(after)
     return json_response(text)
 
 
-def _stored_answer(event_id: str) -> Response | None:
-    stored = db.session.scalar(select(InPostEvent).where(InPostEvent.event_id == event_id))
+def _stored_answer(kind: str, subject_id: str, event_id: str) -> Response | None:
+    """The answer first given to this event of this basket or order, if it came before."""
+    stored = db.session.scalar(
+        select(InPostEvent).where(
+            InPostEvent.kind == kind, InPostEvent.subject_id == subject_id, InPostEvent.event_id == event_id
+        )
+    )
     if stored is None:
         return None
     return json_response(stored.response_body, stored.response_status)
@@ -441,10 +446,10 @@ def order_event(order_id: str):
     """Payment or order status from InPost (seed 004), applied once per event_id. Unknown statuses
     are recorded, never refused (open enums); the answer carries our label and tracking numbers."""
     event = body(schemas.parse_order_event)
-    repeat = _stored_answer(event.event_id)
+    order = _find_order(order_id)
+    repeat = _stored_answer("order", str(order.id), event.event_id)
     if repeat is not None:
         return repeat
-    order = _find_order(order_id)
     db.session.refresh(order, with_for_update=True)
     data = event.event_data
     if data.payment_status:
@@ -472,7 +477,7 @@ def order_event(order_id: str):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+        return _stored_answer("order", str(order.id), event.event_id) or error(409, "CONFLICT", "Event is being processed.")
     after = After()
     after.push(order_updated, order=order, payment_status=data.payment_status, order_status=data.order_status)
     run_after(after)

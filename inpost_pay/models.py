@@ -49,10 +49,11 @@ class InPostBasket(db.Model):
 
 
 class InPostEvent(db.Model):
-    """An event from InPost, applied once: the unique event_id is the idempotency key."""
+    """An event from InPost, applied once: the idempotency key is the event_id scoped by
+    kind and target, so an order event reusing a basket event's id is still applied."""
 
     __tablename__ = "inpost_event"
-    __table_args__ = (UniqueConstraint("event_id"),)
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "event_id", name="uq_inpost_event_kind_subject_event"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(100))
