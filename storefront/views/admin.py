@@ -11,7 +11,6 @@ commits only after the service succeeded, and rolls back on `OrderError`.
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
@@ -29,6 +28,7 @@ from ..orders import (
     change_status,
     complete_on_website,
 )
+from ..redirects import safe_target
 from .account import MAX_ORDER_ID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -68,11 +68,7 @@ def admin_hooks() -> dict:
 
 def safe_next(target: str | None) -> str:
     """Only back-office paths on this site: never an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") and "\\" not in target:
-            return target
-    return url_for("admin.orders")
+    return safe_target(target, url_for("admin.orders"), under="/admin/")
 
 
 @bp.before_request

@@ -30,6 +30,7 @@ from ..basket import (
 from ..errors import error_response
 from ..extensions import db
 from ..money import fmt
+from ..redirects import safe_target
 from ..session import BASKET_KEY, current_basket
 
 bp = Blueprint("basket", __name__)
@@ -92,10 +93,7 @@ def quantity_field(data: dict, default: object = None) -> object:
 
 def safe_next(default: str) -> str:
     """Where a form goes back to: a path on this site only (no open redirect)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_target(request.form.get("next"), default)
 
 
 # --- answers ---------------------------------------------------------------------------------
