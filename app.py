@@ -18,6 +18,7 @@ import inpost_pay
 import widget
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
+from storefront import logmask
 from storefront import views as shop_views
 from storefront.extensions import configure_sqlite, csrf, db
 from storefront.templating import register_template_helpers
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure_logging(app: Flask) -> None:
+    logmask.install()  # tokens masked in every log line, the access log included
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
