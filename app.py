@@ -20,7 +20,7 @@ from storefront import cli as shop_cli
 from storefront import errors as shop_errors
 from storefront import logmask
 from storefront import views as shop_views
-from storefront.extensions import configure_sqlite, csrf, db
+from storefront.extensions import configure_sqlite, csrf, db, limiter
 from storefront.templating import register_template_helpers
 
 
@@ -50,6 +50,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
 

@@ -89,7 +89,13 @@ def load(env: dict[str, str] | None = None) -> dict:
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
         "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,
-        "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or "admin",
+        "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or DEMO_ADMIN_PASSWORD,
+        # Wrong back-office passwords allowed per address; counters in RATELIMIT_STORAGE_URI.
+        "ADMIN_LOGIN_LIMIT": get("ADMIN_LOGIN_LIMIT") or "5 per minute;30 per hour",
+        "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ADMIN_SESSION_HOURS": 8,  # a back-office session ends this long after sign-in ...
+        "ADMIN_SESSION_IDLE_MINUTES": 120,  # ... or after this long unused
         # Request bodies are capped (DESIGN.md §4 "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -101,6 +107,8 @@ def load(env: dict[str, str] | None = None) -> dict:
         conf["INPOST_PAY_OUTBOX_WORKER"] = _flag(get("INPOST_PAY_OUTBOX_WORKER"), True)
     return conf
 
+
+DEMO_ADMIN_PASSWORD = "admin"  # the demo's back-office password, refused outside the demo
 
 REQUIRED_WITHOUT_SANDBOX = {
     "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
@@ -121,6 +129,11 @@ def check(config: dict) -> None:
             value = str(config.get(name) or "")
             if not value or PLACEHOLDER_MARK in value:
                 problems.append(f"{name} is not set: {where}.")
+    if not config.get("SANDBOX_ENABLED") and str(config.get("ADMIN_PASSWORD") or "") in ("", DEMO_ADMIN_PASSWORD):
+        problems.append(
+            f"ADMIN_PASSWORD is the demo default {DEMO_ADMIN_PASSWORD!r}: with SANDBOX_ENABLED=0 the shop talks to the"
+            " real InPost, so choose a back-office password of your own."
+        )
     if PLACEHOLDER_MARK in str(config.get("ADMIN_PASSWORD", "")):
         problems.append("ADMIN_PASSWORD is a placeholder: choose the back-office password.")
     if PLACEHOLDER_MARK in str(config.get("SECRET_KEY", "")):
