@@ -28,6 +28,7 @@ Rules:
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -74,6 +75,36 @@ PAYMENT_STATUSES = ("UNPAID", "STARTED", "PENDING", "AUTHORIZED", "DECLINED", "C
 ORDER_STATUSES = ("ORDER_PROCESSING", "ORDER_COMPLETED", "ORDER_REJECTED")
 
 MAX_TEXT = 5000  # no single text field of InPost's is anywhere near this
+MAX_ID = 200
+# Fields stored in a column of limited length (inpost_pay/models.py, storefront/models.py),
+# by dotted path without list indices: longer values are refused here, at the edge, since
+# PostgreSQL would refuse them at the commit (SQLite would silently keep them).
+COLUMN_LENGTHS = {
+    "inpost_basket_id": 64,
+    "masked_phone_number": 30,
+    "name": 120,
+    "surname": 120,
+    "browser.browser_id": 64,
+    "phone_number.country_prefix": 6,
+    "phone_number.phone": 20,
+    "event_id": 100,
+    "event_data.payment_status": 30,
+    "event_data.order_status": 30,
+    "event_data.payment_type": 40,
+    "order_details.payment_type": 40,
+    "account_info.name": 120,
+    "account_info.surname": 120,
+    "account_info.mail": 200,
+    "account_info.phone_number.country_prefix": 6,
+    "account_info.phone_number.phone": 20,
+    "delivery.mail": 200,
+    "delivery.phone_number.country_prefix": 6,
+    "delivery.phone_number.phone": 20,
+    "delivery.delivery_point": 20,
+    "delivery.courier_note": 500,
+    "delivery.digital_delivery_email": 200,
+}
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def load_json(raw: bytes) -> dict:
@@ -124,8 +155,7 @@ class _Reader:
             return None
         if not isinstance(value, str):
             raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
-        if len(value) > MAX_TEXT:
-            raise SchemaError(self.at(name), "is too long")
+        self._check_length(name, value, MAX_TEXT)
         if not allow_empty and not value.strip():
             raise SchemaError(self.at(name), "must not be empty")
         return value
@@ -138,9 +168,15 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
         text = str(value).strip()
-        if not text or len(text) > 200:
+        if not text:
             raise SchemaError(self.at(name), "must be a non-empty id")
+        self._check_length(name, text, MAX_ID)
         return text
+
+    def _check_length(self, name: str, value: str, default: int) -> None:
+        limit = COLUMN_LENGTHS.get(_INDEX.sub("", self.at(name)), default)
+        if len(value) > limit:
+            raise SchemaError(self.at(name), f"is too long (at most {limit} characters)")
 
     def boolean(self, name: str, required: bool = False) -> bool | None:
         value = self._get(name, required)

@@ -12,16 +12,33 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
+from inpost_pay.signing_keys import SigningKeyCache
 from sandbox.app import create_sandbox_app, prepare
 from sandbox.extensions import db as sandbox_db
 from sandbox.keys import KeyRing
 from storefront.extensions import db
-from tests.integration.merchant_api.conftest import app, make_basket, signed_call, signer  # noqa: F401  (fixtures)
+from tests.conftest import ShopClient
+from tests.integration.merchant_api.conftest import MERCHANT_EXTERNAL_ID, app, make_basket, signed_call, signer  # noqa: F401  (fixtures)
 
 #: Ledgers that a refused call is meant to grow: the conversation logs, and the used
 #: signatures (a verified call's signature is spent even when its body is refused).
 LOG_TABLES = {"inpost_call", "log_entry", "inpost_used_signature"}
 SANDBOX_TOKEN_PATH = "/auth/realms/external/protocol/openid-connect/token"
+
+
+def make_shop(config: dict, key_signer):
+    """A shop application on the database `config` names, trusting the test signer's key:
+    what one shop process is (two of them on one database are two processes)."""
+    shop = create_app({"TESTING": True, "SECRET_KEY": "s", "ADMIN_PASSWORD": "x", "INPOST_PAY_OUTBOX_WORKER": False,
+                       **config})  # fmt: skip
+    shop.test_client_class = ShopClient
+    entry = {"public_key_base64": key_signer.public_key_base64, "version": key_signer.version}
+    shop.extensions["inpost_pay"].signing_keys = SigningKeyCache(
+        lambda: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_keys": [entry]},
+        lambda v: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_key": entry},
+    )
+    return shop
 
 
 def table_counts(flask_app, database) -> dict[str, int]:

@@ -8,15 +8,11 @@ import json
 
 import pytest
 
-from app import create_app
 from inpost_pay.models import InPostBasket
-from inpost_pay.signing_keys import SigningKeyCache
 from storefront.extensions import db
 from storefront.seed import ensure_database
-from tests.conftest import ShopClient
-from tests.integration.merchant_api.conftest import MERCHANT_EXTERNAL_ID
 from tests.integration.test_concurrency import postgres_db  # noqa: F401  (fixture)
-from tests.security.conftest import assert_json_error
+from tests.security.conftest import assert_json_error, make_shop
 
 
 def replay(client, method: str, path: str, headers: dict, raw: bytes = b""):
@@ -57,20 +53,8 @@ def test_a_get_signature_does_not_open_a_delete_of_another_basket(app, client, s
         assert db.session.get(InPostBasket, bound).binding_status == "bound"
 
 
-def shop_process(config: dict, signer):
-    """A second shop application on the same database: what another worker process is."""
-    shop = create_app({"TESTING": True, "SECRET_KEY": "s", "ADMIN_PASSWORD": "x", **config})
-    shop.test_client_class = ShopClient
-    entry = {"public_key_base64": signer.public_key_base64, "version": signer.version}
-    shop.extensions["inpost_pay"].signing_keys = SigningKeyCache(
-        lambda: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_keys": [entry]},
-        lambda v: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_key": entry},
-    )
-    return shop
-
-
 def replayed_across_processes(config: dict, signer) -> tuple[int, int]:
-    one, two = shop_process(config, signer), shop_process(config, signer)
+    one, two = make_shop(config, signer), make_shop(config, signer)
     with one.app_context():
         ensure_database()
     headers = signer.headers(b"")
