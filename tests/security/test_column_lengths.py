@@ -68,7 +68,9 @@ def signed(shop, signer, method, path, body):
 def test_confirmation_fields(shop, signer, no_traceback):
     before = table_counts(shop, db)
     for field, body in CONFIRMATIONS.items():
-        response = signed(shop, signer, "POST", f"/v1/izi/basket/{shop.basket_id}/confirmation", {"status": "SUCCESS", **body})
+        response = signed(
+            shop, signer, "POST", f"/v1/izi/basket/{shop.basket_id}/confirmation", {"status": "SUCCESS", **body}
+        )
         assert assert_json_error(response, 400, "MALFORMED_REQUEST")["error_message"].startswith(field), field
     assert table_counts(shop, db) == before
     ok = {"status": "SUCCESS", "masked_phone_number": "6" * 30, "name": "N" * 120}

@@ -19,11 +19,23 @@ from tests.inpost_payloads import order_body
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-LEAVES = st.none() | st.booleans() | st.integers(min_value=-(10**40), max_value=10**40) | st.text(max_size=40) | st.sampled_from(
-    ["1e30", "1e309", "NaN", "-0", "²", "0.0000001", "9" * 30, "", " ", "PRODUCTS_QUANTITY", "INTEGER", "DECIMAL"]
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.text(max_size=40)
+    | st.sampled_from(
+        ["1e30", "1e309", "NaN", "-0", "²", "0.0000001", "9" * 30, "", " ", "PRODUCTS_QUANTITY", "INTEGER", "DECIMAL"]
+    )
 )
-JSON = st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
-NUMBER_TEXT = st.sampled_from(["1e30", "1e309", "-1e999999999", "NaN", "Infinity", "1" + "0" * 40, "0.1e-30", "[[[[[[1]]]]]]"])
+JSON = st.recursive(
+    LEAVES,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+NUMBER_TEXT = st.sampled_from(
+    ["1e30", "1e309", "-1e999999999", "NaN", "Infinity", "1" + "0" * 40, "0.1e-30", "[[[[[[1]]]]]]"]
+)
 
 BASKET_EVENT = {"event_id": "ev-fuzz", "event_data_time": "2025-01-01T10:00:00Z", "event_type": "PRODUCTS_QUANTITY",
                 "quantity_event_data": [{"product_id": "1", "quantity": {"quantity": 2, "quantity_type": "INTEGER"}}]}  # fmt: skip

@@ -13,7 +13,17 @@ from tests.inpost_payloads import order_body
 from tests.security.conftest import assert_json_error
 
 # Written as JSON text, since json.dumps cannot write most of them.
-HOSTILE_NUMBERS = ["1e30", '"1e309"', "1" + "0" * 30, '"NaN"', '"Infinity"', "NaN", "-Infinity", "1e-30", '"1e999999999"']
+HOSTILE_NUMBERS = [
+    "1e30",
+    '"1e309"',
+    "1" + "0" * 30,
+    '"NaN"',
+    '"Infinity"',
+    "NaN",
+    "-Infinity",
+    "1e-30",
+    '"1e999999999"',
+]
 DEEP = b"[" * 50000
 
 
@@ -29,23 +39,27 @@ def order_with_gross(basket_id: str, gross: str) -> bytes:
     return text.replace('"gross": 10.0', f'"gross": {gross}').encode()
 
 
-@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
-def test_merchant_api_quantity(number, signed_call, make_basket, snapshot, no_traceback):
+# Each test runs its whole battery against one app: a fresh app per value would make the
+# suite slow without testing anything more.
+
+
+def test_merchant_api_quantity(signed_call, make_basket, snapshot, no_traceback):
     basket_id = make_basket((1, 1))
     before = snapshot()
-    response = signed_call("POST", f"/v1/izi/basket/{basket_id}/event", raw=quantity_event(number))
-    body = assert_json_error(response, 400, "MALFORMED_REQUEST")
-    assert "quantity_event_data" in body["error_message"] or "body" in body["error_message"]
+    for number in HOSTILE_NUMBERS:
+        response = signed_call("POST", f"/v1/izi/basket/{basket_id}/event", raw=quantity_event(number))
+        body = assert_json_error(response, 400, "MALFORMED_REQUEST")
+        assert body["error_message"].startswith(("quantity_event_data[0].quantity.quantity", "body")), body
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
-def test_merchant_api_order_amount(number, signed_call, make_basket, snapshot, no_traceback):
+def test_merchant_api_order_amount(signed_call, make_basket, snapshot, no_traceback):
     basket_id = make_basket((1, 1))
     before = snapshot()
-    response = signed_call("POST", "/v1/izi/order", raw=order_with_gross(basket_id, number))
-    body = assert_json_error(response, 400, "MALFORMED_REQUEST")
-    assert "basket_price.gross" in body["error_message"] or "body" in body["error_message"]
+    for number in HOSTILE_NUMBERS:
+        response = signed_call("POST", "/v1/izi/order", raw=order_with_gross(basket_id, number))
+        body = assert_json_error(response, 400, "MALFORMED_REQUEST")
+        assert body["error_message"].startswith(("order_details.basket_price.gross", "body")), body
     assert snapshot() == before
 
 
@@ -60,45 +74,47 @@ def test_merchant_api_deep_nesting(path, signed_call, make_basket, snapshot, no_
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("order_id", ["%C2%B2", "%D9%A3", "9" * 30, "-1", "0", "1e3", str(2**63)])
-def test_merchant_api_order_ids_beyond_range(order_id, signed_call, snapshot, no_traceback):
+def test_merchant_api_order_ids_beyond_range(signed_call, snapshot, no_traceback):
     before = snapshot()
-    assert_json_error(signed_call("GET", f"/v1/izi/order/{order_id}"), 404, "ORDER_NOT_FOUND")
     raw = b'{"event_id":"e-1","event_data_time":"2025-01-01T10:00:00Z","event_data":{"payment_status":"AUTHORIZED"}}'
-    assert_json_error(signed_call("POST", f"/v1/izi/order/{order_id}/event", raw=raw), 404, "ORDER_NOT_FOUND")
+    for order_id in ["%C2%B2", "%D9%A3", "9" * 30, "-1", "0", "1e3", str(2**63)]:
+        assert_json_error(signed_call("GET", f"/v1/izi/order/{order_id}"), 404, "ORDER_NOT_FOUND")
+        assert_json_error(signed_call("POST", f"/v1/izi/order/{order_id}/event", raw=raw), 404, "ORDER_NOT_FOUND")
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("path", ["/izi/add-to-cart", "/izi/can-be-bound", "/koszyk/dodaj"])
-@pytest.mark.parametrize("product_id", ["1" + "0" * 30, '"²"', str(2**63), '"' + "9" * 5000 + '"'])
-def test_browser_and_forms_product_ids(path, product_id, client, snapshot, no_traceback):
+def test_browser_and_forms_product_ids(path, client, snapshot, no_traceback):
     before = snapshot()
-    raw = ('{"product_id":' + product_id + ',"quantity":1}').encode()
-    response = client.post(path, data=raw, content_type="application/json")
-    assert_json_error(response, 404, "PRODUCT_NOT_FOUND")
+    for product_id in ["1" + "0" * 30, '"²"', str(2**63), '"' + "9" * 5000 + '"']:
+        raw = ('{"product_id":' + product_id + ',"quantity":1}').encode()
+        assert_json_error(client.post(path, data=raw, content_type="application/json"), 404, "PRODUCT_NOT_FOUND")
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("path", ["/izi/add-to-cart", "/koszyk/dodaj"])
-@pytest.mark.parametrize("number", HOSTILE_NUMBERS)
-def test_browser_and_forms_quantities(path, number, client, snapshot, no_traceback):
+def test_browser_and_forms_quantities(path, client, snapshot, no_traceback):
     before = snapshot()
-    raw = ('{"product_id":1,"quantity":' + number + "}").encode()
-    response = client.post(path, data=raw, content_type="application/json")
-    assert response.status_code == 400, response.data
-    assert set(response.get_json()) >= {"error_code", "error_message"}
+    for number in HOSTILE_NUMBERS:
+        raw = ('{"product_id":1,"quantity":' + number + "}").encode()
+        response = client.post(path, data=raw, content_type="application/json")
+        assert response.status_code == 400, (number, response.data)
+        assert set(response.get_json()) >= {"error_code", "error_message"}
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("quantity", ["1e30", "1" + "0" * 30])
-def test_basket_form_quantity(quantity, client, snapshot, no_traceback):
+def test_basket_form_quantity(client, snapshot, no_traceback):
+    """A classic form post: refused with the flash message and a redirect back, nothing kept."""
     before = snapshot()
-    response = client.post("/koszyk/dodaj", data={"product_id": "1", "quantity": quantity})
-    assert response.status_code in (303, 400)
+    for quantity in ["1e30", "1" + "0" * 30, "NaN", "²"]:
+        response = client.post("/koszyk/dodaj", data={"product_id": "1", "quantity": quantity})
+        assert response.status_code == 303, response.status_code
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("path", ["/izi/add-to-cart", "/izi/can-be-bound", "/izi/binding-data", "/koszyk/dodaj", "/koszyk/zmien"])
+@pytest.mark.parametrize(
+    "path", ["/izi/add-to-cart", "/izi/can-be-bound", "/izi/binding-data", "/koszyk/dodaj", "/koszyk/zmien"]
+)
 def test_browser_and_forms_deep_nesting(path, client, snapshot, no_traceback):
     before = snapshot()
     body = assert_json_error(client.post(path, data=DEEP, content_type="application/json"), 400, "MALFORMED_REQUEST")
@@ -110,20 +126,19 @@ def test_browser_and_forms_deep_nesting(path, client, snapshot, no_traceback):
     "method, path",
     [("POST", "/v1/izi/basket/b1/binding"), ("PUT", "/v1/izi/basket/b1"), ("POST", "/v1/izi/order/1/event")],
 )
-@pytest.mark.parametrize("raw", [DEEP, b'{"a": NaN}', b"[" * 40 + b"]" * 40])
-def test_sandbox_api_bodies(method, path, raw, sandbox_client, sandbox_bearer, sandbox_snapshot, no_traceback):
+def test_sandbox_api_bodies(method, path, sandbox_client, sandbox_bearer, sandbox_snapshot, no_traceback):
     before = sandbox_snapshot()
-    response = sandbox_client.open(path, method=method, data=raw, headers={**sandbox_bearer, "Content-Type": "application/json"})
-    assert_json_error(response, 400, "MALFORMED_REQUEST")
+    headers = {**sandbox_bearer, "Content-Type": "application/json"}
+    for raw in [DEEP, b'{"a": NaN}', b"[" * 40 + b"]" * 40]:
+        assert_json_error(sandbox_client.open(path, method=method, data=raw, headers=headers), 400, "MALFORMED_REQUEST")
     assert sandbox_snapshot() == before
 
 
-@pytest.mark.parametrize("page_index", ["9" * 30, "9" * 10, "²", "-1", "1e3"])
 @pytest.mark.parametrize("path", ["/v1/izi/baskets", "/v1/izi/orders"])
-def test_sandbox_api_page_index(path, page_index, sandbox_client, sandbox_bearer, no_traceback):
-    response = sandbox_client.get(path, query_string={"page_index": page_index}, headers=sandbox_bearer)
-    body = assert_json_error(response, 400, "MALFORMED_REQUEST")
-    assert "page_index" in body["error_message"]
+def test_sandbox_api_page_index(path, sandbox_client, sandbox_bearer, no_traceback):
+    for page_index in ["9" * 30, "9" * 10, "²", "-1", "1e3"]:
+        response = sandbox_client.get(path, query_string={"page_index": page_index}, headers=sandbox_bearer)
+        assert "page_index" in assert_json_error(response, 400, "MALFORMED_REQUEST")["error_message"]
 
 
 # --- the validator itself -----------------------------------------------------------------------

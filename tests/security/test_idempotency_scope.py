@@ -41,7 +41,9 @@ def test_the_same_event_id_on_another_basket_is_applied_there(app, signed_call, 
     assert signed_call("POST", f"/v1/izi/basket/{first}/event", quantity_event(3)).status_code == 200
     assert signed_call("POST", f"/v1/izi/basket/{second}/event", quantity_event(4)).status_code == 200
     with app.app_context():
-        quantities = {b: db.session.scalar(select(BasketLine.quantity).where(BasketLine.basket_id == b)) for b in (first, second)}
+        quantities = {
+            b: db.session.scalar(select(BasketLine.quantity).where(BasketLine.basket_id == b)) for b in (first, second)
+        }
     assert quantities == {first: 3, second: 4}
 
 

@@ -16,7 +16,9 @@ from tests.security.conftest import assert_json_error, make_shop
 
 
 def replay(client, method: str, path: str, headers: dict, raw: bytes = b""):
-    return client.open(path, method=method, data=raw, headers={**headers, "Content-Type": "application/json"}, csrf=False)
+    return client.open(
+        path, method=method, data=raw, headers={**headers, "Content-Type": "application/json"}, csrf=False
+    )
 
 
 @pytest.mark.parametrize("method, path", [("GET", "/v1/izi/basket/{b}"), ("DELETE", "/v1/izi/basket/{b}/binding"),
@@ -37,7 +39,9 @@ def test_an_event_replayed_is_refused(client, signer, make_basket, snapshot, no_
     headers = signer.headers(raw)
     assert replay(client, "POST", f"/v1/izi/basket/{basket_id}/event", headers, raw).status_code == 200
     before = snapshot()
-    assert_json_error(replay(client, "POST", f"/v1/izi/basket/{basket_id}/event", headers, raw), 401, "INVALID_SIGNATURE")
+    assert_json_error(
+        replay(client, "POST", f"/v1/izi/basket/{basket_id}/event", headers, raw), 401, "INVALID_SIGNATURE"
+    )
     assert snapshot() == before
 
 

@@ -51,13 +51,11 @@ def forged(signer, *, version: str, signature: str | None = None, at: datetime |
 
 
 @pytest.mark.parametrize("method, path", PATHS)
-@pytest.mark.parametrize(
-    "case",
-    ["no headers", "stale timestamp", "junk version", "long version", "short signature", "not base64", "bad hash"],
-)
-def test_what_cannot_be_inposts_is_refused_before_any_lookup(method, path, case, client, signer, inpost, snapshot, no_traceback):
+def test_what_cannot_be_inposts_is_refused_before_any_lookup(
+    method, path, client, signer, inpost, snapshot, no_traceback
+):
     before = snapshot()
-    headers = {
+    cases = {
         "no headers": {},
         "stale timestamp": forged(signer, version="77", at=datetime.now(UTC) - timedelta(seconds=300)),
         "junk version": forged(signer, version="../../x?y"),
@@ -65,10 +63,11 @@ def test_what_cannot_be_inposts_is_refused_before_any_lookup(method, path, case,
         "short signature": forged(signer, version="77", signature=base64.b64encode(b"x" * 16).decode()),
         "not base64": forged(signer, version="77", signature="!!!" * 100),
         "bad hash": {**forged(signer, version="77"), "x-public-key-hash": "zz"},
-    }[case]
-    response = client.open(path, method=method, headers=headers, csrf=False)
-    assert_json_error(response, 401, "INVALID_SIGNATURE")
-    assert inpost.versions == 0 and inpost.lists == 0
+    }
+    for case, headers in cases.items():
+        response = client.open(path, method=method, headers=headers, csrf=False)
+        assert_json_error(response, 401, "INVALID_SIGNATURE")
+        assert inpost.versions == 0 and inpost.lists == 0, case
     assert snapshot() == before
 
 
