@@ -5,10 +5,13 @@ path, a signature taken from one call never opens another (docs/security.md "Rep
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from inpost_pay.models import InPostBasket
+from inpost_pay.replay import UsedSignature, claim
 from storefront.extensions import db
 from storefront.seed import ensure_database
 from tests.integration.test_concurrency import postgres_db  # noqa: F401  (fixture)
@@ -80,3 +83,14 @@ def test_replay_across_processes_on_sqlite(tmp_path, signer):
 
 def test_replay_across_processes_on_postgresql(postgres_db, signer):  # noqa: F811
     assert replayed_across_processes(postgres_db, signer) == (404, 401)
+
+
+def test_rows_whose_window_closed_are_pruned(app, monkeypatch):
+    with app.app_context():
+        long_ago = datetime.now(UTC) - timedelta(hours=1)
+        assert claim("old-signature", long_ago)
+        assert not claim("old-signature", long_ago)  # still unique until pruned
+        monkeypatch.setattr("inpost_pay.replay._pruned_at", 0.0)
+        assert claim("new-signature", datetime.now(UTC))
+        kept = db.session.scalars(select(UsedSignature.signature_sha256)).all()
+        assert len(kept) == 1 and db.session.scalar(select(func.count()).select_from(UsedSignature)) == 1
