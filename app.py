@@ -20,8 +20,9 @@ import schema
 import serving
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
+from storefront import logmask
 from storefront import views as shop_views
-from storefront.extensions import configure_sqlite, csrf, db
+from storefront.extensions import configure_sqlite, csrf, db, limiter
 from storefront.templating import register_template_helpers
 
 
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None, *, integration: bool = True) -> Flask
 
 
 def configure_logging(app: Flask) -> None:
+    logmask.install()  # tokens masked in every log line, the access log included
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -54,6 +56,7 @@ def configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
 

@@ -104,7 +104,13 @@ def load(env: dict[str, str] | None = None) -> dict:
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
         "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,
-        "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or "admin",
+        "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or DEMO_ADMIN_PASSWORD,
+        # Wrong back-office passwords allowed per address; counters in RATELIMIT_STORAGE_URI.
+        "ADMIN_LOGIN_LIMIT": get("ADMIN_LOGIN_LIMIT") or "5 per minute;30 per hour",
+        "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "ADMIN_SESSION_HOURS": 8,  # a back-office session ends this long after sign-in ...
+        "ADMIN_SESSION_IDLE_MINUTES": 120,  # ... or after this long unused
         # Request bodies are capped (DESIGN.md §4 "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -143,6 +149,7 @@ OUTBOX_TUNING = (
     "INPOST_PAY_OUTBOX_MAX_ATTEMPTS",
     "INPOST_PAY_OUTBOX_LEASE",
 )
+DEMO_ADMIN_PASSWORD = "admin"  # the demo's back-office password, refused outside the demo
 
 REQUIRED_WITHOUT_SANDBOX = {
     "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
@@ -166,6 +173,11 @@ def check(config: dict) -> None:
     if config.get("INPOST_PAY_WIDGET_VERSION", 1) not in (1, 2):
         problems.append(
             f"INPOST_PAY_WIDGET_VERSION must be 1 or 2 (the widget contract), not {config['INPOST_PAY_WIDGET_VERSION']!r}."
+        )
+    if not config.get("SANDBOX_ENABLED") and str(config.get("ADMIN_PASSWORD") or "") in ("", DEMO_ADMIN_PASSWORD):
+        problems.append(
+            f"ADMIN_PASSWORD is the demo default {DEMO_ADMIN_PASSWORD!r}: with SANDBOX_ENABLED=0 the shop talks to the"
+            " real InPost, so choose a back-office password of your own."
         )
     if PLACEHOLDER_MARK in str(config.get("ADMIN_PASSWORD", "")):
         problems.append("ADMIN_PASSWORD is a placeholder: choose the back-office password.")

@@ -20,11 +20,11 @@ import os
 import socket
 import time
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from storefront import logmask
 
 access_log = logging.getLogger("shop.access")
 
@@ -40,13 +40,8 @@ def init_app(app: Flask) -> None:
 
 
 def masked_query(query: str) -> str:
-    """`token=abc&page=2` -> `token=***&page=2` (the keys the InPost call log masks)."""
-    if not query:
-        return ""
-    from inpost_pay.calllog import MASK, SECRET_KEYS  # replaced by the shop's log masking below
-
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, MASK if k.lower().replace("-", "_") in SECRET_KEYS else v) for k, v in pairs], safe="*")
+    """`token=abc&page=2` -> `token=***&page=2`: the shop's log masking (storefront/logmask.py)."""
+    return logmask.mask(query) if query else ""
 
 
 class AccessLog:

@@ -329,7 +329,7 @@ def connect(app: Flask) -> None:
         seam.order_completed_on_website.send(sender, order=order_view(order))
 
     def database_created(sender):
-        inpost_pay.models.create_tables(db.engine)
+        inpost_pay.create_tables(db.engine)
 
     app.extensions["shop_adapter_receivers"] = receivers = (
         (signals.basket_changed, basket_changed),

@@ -26,7 +26,6 @@ import click
 from flask import Flask
 
 from .client import InPostClient
-from .models import create_tables
 from .shop import Shop
 from .signing_keys import SigningKeyCache
 
@@ -51,6 +50,14 @@ class InPostPay:
     #: Set after a commit that added outbox messages: the worker wakes at once.
     outbox_wake: threading.Event = field(default_factory=threading.Event)
     worker: object | None = None  # outbox.Worker, once started
+
+
+def create_tables(engine) -> None:
+    """Create the integration's missing tables in the shop's database, beside the shop's own (a
+    shop without migrations; otherwise run the integration's chain, `inpost_pay/migrations`)."""
+    from . import models, outbox, replay  # noqa: F401  (every table joins models.Base.metadata)
+
+    models.Base.metadata.create_all(engine)
 
 
 def init_app(app: Flask, *, shop: Shop, db) -> InPostPay:

@@ -19,8 +19,9 @@ from flask import Blueprint, Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import calllog, mapping, schemas
+from . import bounds, calllog, mapping, replay, schemas
 from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .database import db
 from .errors import InPostError, InvalidSignature, SchemaError
@@ -78,7 +79,11 @@ def verify_signature():
     except InPostError as exc:  # InPost's key endpoint could not be reached: fail closed
         g.inpost_verification = f"refused: signing keys unavailable ({exc.error_code})"
         return error(401, "INVALID_SIGNATURE", "Signature could not be verified.")
-    g.inpost_verification = f"ok (key {key.version})" if hasattr(key, "version") else "ok"
+    if not replay.claim(request.headers.get("x-signature", ""), key.timestamp):
+        g.inpost_verification = "refused: signature already used"
+        log.warning("InPost call %s %s refused: signature already used", request.method, request.path)
+        return error(401, "INVALID_SIGNATURE", "Signature already used.")
+    g.inpost_verification = f"ok (key {key.version})"
     return None
 
 
@@ -95,10 +100,25 @@ def log_call(response: Response) -> Response:
         basket_id=args.get("basket_id") or g.get("inpost_basket_id"),
         order_id=args.get("order_id"),
         verification=g.get("inpost_verification"),
-        request_body=_logged_body(request.get_data(cache=True)),
+        request_body=_logged_request_body(),
         response_body=_logged_body(response.get_data()) if response.mimetype == "application/json" else None,
     )
     return response
+
+
+def _logged_request_body() -> str | None:
+    """The request body for the log; one over MAX_CONTENT_LENGTH was refused unread and stays so."""
+    try:
+        return _logged_body(request.get_data(cache=True))
+    except RequestEntityTooLarge:
+        return f"(body of {request.content_length or 'unknown'} bytes over the limit, not read)"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    g.inpost_verification = "refused: body over the size limit"
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    return error(413, "PAYLOAD_TOO_LARGE", f"body: larger than {limit} bytes")
 
 
 def _body_text(raw: bytes) -> str | None:
@@ -272,7 +292,7 @@ def basket_event(basket_id: str):
     """A change made in the app (seed 001). Applied once per event_id; the answer is the whole
     basket; a refused change is a basket_notice of type ERROR, not an HTTP error."""
     event = body(schemas.parse_basket_event)
-    repeat = _stored_answer(event.event_id)
+    repeat = _stored_answer("basket", basket_id, event.event_id)
     if repeat is not None:
         return repeat
     basket = open_basket(basket_id)
@@ -301,15 +321,20 @@ def basket_event(basket_id: str):
         db.session.commit()
     except IntegrityError:  # the same event_id arrived twice at once: the first one's answer wins
         db.session.rollback()
-        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+        return _stored_answer("basket", basket_id, event.event_id) or error(409, "CONFLICT", "Event is being processed.")
     after = After()
     after.push(basket_changed_in_app, basket_id=basket_id, count=count)
     run_after(after)
     return json_response(text)
 
 
-def _stored_answer(event_id: str) -> Response | None:
-    stored = db.session.scalar(select(InPostEvent).where(InPostEvent.event_id == event_id))
+def _stored_answer(kind: str, subject_id: str, event_id: str) -> Response | None:
+    """The answer first given to this event of this basket or order, if it came before."""
+    stored = db.session.scalar(
+        select(InPostEvent).where(
+            InPostEvent.kind == kind, InPostEvent.subject_id == subject_id, InPostEvent.event_id == event_id
+        )
+    )
     if stored is None:
         return None
     return json_response(stored.response_body, stored.response_status)
@@ -394,7 +419,10 @@ def create_order():
 
 
 def _find_order(order_id: str) -> OrderView:
-    order = current_shop().order(int(order_id)) if order_id.isdigit() and len(order_id) < 12 else None
+    try:  # an id in the path that cannot be ours ("abc", "²", 30 digits) is simply not found
+        order = current_shop().order(bounds.parse_id(order_id, "order_id"))
+    except bounds.OutOfBounds:
+        order = None
     if order is None or order.channel != CHANNEL:
         raise ApiError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
     return order
@@ -413,10 +441,10 @@ def order_event(order_id: str):
     """Payment or order status from InPost (seed 004), applied once per event_id. Unknown statuses
     are recorded, never refused (open enums); the answer carries our label and tracking numbers."""
     event = body(schemas.parse_order_event)
-    repeat = _stored_answer(event.event_id)
+    order = _find_order(order_id)
+    repeat = _stored_answer("order", str(order.id), event.event_id)
     if repeat is not None:
         return repeat
-    order = _find_order(order_id)
     data = event.event_data
     inpost = {}
     for key in ("payment_id", "payment_reference", "payment_type", "order_status"):
@@ -441,7 +469,7 @@ def order_event(order_id: str):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        return _stored_answer(event.event_id) or error(409, "CONFLICT", "Event is being processed.")
+        return _stored_answer("order", str(order.id), event.event_id) or error(409, "CONFLICT", "Event is being processed.")
     after = After()
     after.push(order_updated, order=order, payment_status=data.payment_status, order_status=data.order_status)
     run_after(after)

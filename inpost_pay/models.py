@@ -38,14 +38,10 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     """The integration's own tables, apart from the shop's: they name shop objects by id only.
-    Created by `create_tables(engine)`; the shop's `db.session` reaches them through its
+    Created by `inpost_pay.create_tables(engine)`; the shop's `db.session` reaches them through its
     default engine."""
 
     metadata = MetaData()
-
-
-def create_tables(engine) -> None:
-    Base.metadata.create_all(engine)
 
 
 class InPostBasket(Base):
@@ -78,10 +74,11 @@ class InPostBasket(Base):
 
 
 class InPostEvent(Base):
-    """An event from InPost, applied once: the unique event_id is the idempotency key."""
+    """An event from InPost, applied once: the idempotency key is the event_id scoped by
+    kind and target, so an order event reusing a basket event's id is still applied."""
 
     __tablename__ = "inpost_event"
-    __table_args__ = (UniqueConstraint("event_id"),)
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "event_id", name="uq_inpost_event_kind_subject_event"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(100))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from . import bounds
+
 CURRENCY = "PLN"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -35,6 +37,10 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field} is not a number: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"{field} is not a finite number")
+    try:
+        bounds.check_number(amount, field)  # before quantize, which overflows on 1e30
+    except bounds.OutOfBounds as exc:
+        raise MoneyError(str(exc)) from None
     if amount != quantize(amount):
         raise MoneyError(f"{field} has more than two decimal places: {value!r}")
     return quantize(amount)

@@ -27,12 +27,13 @@ Rules:
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from . import bounds
 from .errors import SchemaError
 from .money import MoneyError, Price, parse_amount
 from .signature import parse_timestamp
@@ -73,6 +74,36 @@ PAYMENT_STATUSES = ("UNPAID", "STARTED", "PENDING", "AUTHORIZED", "DECLINED", "C
 ORDER_STATUSES = ("ORDER_PROCESSING", "ORDER_COMPLETED", "ORDER_REJECTED")
 
 MAX_TEXT = 5000  # no single text field of InPost's is anywhere near this
+MAX_ID = 200
+# Fields stored in a column of limited length (inpost_pay/models.py, storefront/models.py),
+# by dotted path without list indices: longer values are refused here, at the edge, since
+# PostgreSQL would refuse them at the commit (SQLite would silently keep them).
+COLUMN_LENGTHS = {
+    "inpost_basket_id": 64,
+    "masked_phone_number": 30,
+    "name": 120,
+    "surname": 120,
+    "browser.browser_id": 64,
+    "phone_number.country_prefix": 6,
+    "phone_number.phone": 20,
+    "event_id": 100,
+    "event_data.payment_status": 30,
+    "event_data.order_status": 30,
+    "event_data.payment_type": 40,
+    "order_details.payment_type": 40,
+    "account_info.name": 120,
+    "account_info.surname": 120,
+    "account_info.mail": 200,
+    "account_info.phone_number.country_prefix": 6,
+    "account_info.phone_number.phone": 20,
+    "delivery.mail": 200,
+    "delivery.phone_number.country_prefix": 6,
+    "delivery.phone_number.phone": 20,
+    "delivery.delivery_point": 20,
+    "delivery.courier_note": 500,
+    "delivery.digital_delivery_email": 200,
+}
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def load_json(raw: bytes) -> dict:
@@ -84,12 +115,11 @@ def load_json(raw: bytes) -> dict:
     except UnicodeDecodeError:
         raise SchemaError("body", "the request body is not UTF-8") from None
 
-    def no_constants(name: str):
-        raise ValueError(f"{name} is not a number")
-
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=no_constants)
-    except (ValueError, RecursionError) as exc:
+        data = bounds.loads(text)
+    except bounds.OutOfBounds as exc:
+        raise SchemaError(exc.field, exc.message) from None
+    except ValueError as exc:
         raise SchemaError("body", f"the request body is not valid JSON ({exc})") from None
     if not isinstance(data, dict):
         raise SchemaError("body", "the request body must be a JSON object")
@@ -124,8 +154,7 @@ class _Reader:
             return None
         if not isinstance(value, str):
             raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
-        if len(value) > MAX_TEXT:
-            raise SchemaError(self.at(name), "is too long")
+        self._check_length(name, value, MAX_TEXT)
         if not allow_empty and not value.strip():
             raise SchemaError(self.at(name), "must not be empty")
         return value
@@ -138,9 +167,15 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
         text = str(value).strip()
-        if not text or len(text) > 200:
+        if not text:
             raise SchemaError(self.at(name), "must be a non-empty id")
+        self._check_length(name, text, MAX_ID)
         return text
+
+    def _check_length(self, name: str, value: str, default: int) -> None:
+        limit = COLUMN_LENGTHS.get(_INDEX.sub("", self.at(name)), default)
+        if len(value) > limit:
+            raise SchemaError(self.at(name), f"is too long (at most {limit} characters)")
 
     def boolean(self, name: str, required: bool = False) -> bool | None:
         value = self._get(name, required)
@@ -158,10 +193,10 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
             raise SchemaError(self.at(name), f"must be a number, not {_kind(value)}")
         try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            raise SchemaError(self.at(name), f"must be a number, not {value!r}") from None
-        if not number.is_finite() or number < 0:
+            number = bounds.to_number(value, self.at(name))
+        except bounds.OutOfBounds as exc:
+            raise SchemaError(self.at(name), f"{exc.message}, not {str(value)[:40]!r}") from None
+        if number < 0:
             raise SchemaError(self.at(name), "must be a finite number, not negative")
         return number
 

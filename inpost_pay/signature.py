@@ -53,6 +53,13 @@ MAX_CLOCK_SKEW = timedelta(seconds=240)
 # Header values longer than this are not InPost's (a 4096-bit signature is 684 base64 chars).
 MAX_HEADER_LENGTH = 2048
 
+# What can be InPost's, checked before any key is looked up (a lookup may call InPost):
+# key versions are short tokens ("1", "2024-05"), the key hash is a SHA-256 hex digest,
+# and an RSA signature of a 1024- to 8192-bit key is 128 to 1024 bytes.
+_VERSION = re.compile(r"^[A-Za-z0-9._-]{1,32}$")
+_HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+SIGNATURE_BYTES = (128, 1024)
+
 # ISO-8601 with a mandatory zone: "2023-05-11T15:02:23.429Z", "...23Z", "...23.429+02:00".
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$"
@@ -151,6 +158,19 @@ def verify_request(
         direction = "old" if skew > timedelta(0) else "in the future"
         raise InvalidSignature(f"timestamp {int(abs(skew).total_seconds())} s {direction} (limit 240 s)")
 
+    # Before step 3, which may ask InPost for a key: refuse what cannot be InPost's, so junk
+    # headers never turn into calls to InPost (docs/security.md "Signing keys").
+    if not _VERSION.match(version):
+        raise InvalidSignature(f"{KEY_VERSION} of implausible shape: {version[:40]!r}")
+    if not _HEX_SHA256.match(key_hash):
+        raise InvalidSignature(f"{KEY_HASH} is not a SHA-256 hex digest")
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidSignature(f"{SIGNATURE} is not base64") from None
+    if not SIGNATURE_BYTES[0] <= len(signature) <= SIGNATURE_BYTES[1]:
+        raise InvalidSignature(f"{SIGNATURE} of {len(signature)} bytes is not an RSA signature")
+
     # Step 3: InPost's public key for exactly this version (the cache fetches unknown ones).
     try:
         found = key_provider(version)
@@ -175,11 +195,7 @@ def verify_request(
     except UnicodeEncodeError:
         raise InvalidSignature("non-ascii value in the signed string") from None
 
-    # Step 7: RSA PKCS#1 v1.5 with SHA-256, over the base64 text bytes.
-    try:
-        signature = base64.b64decode(signature_b64, validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidSignature(f"{SIGNATURE} is not base64") from None
+    # Step 7: RSA PKCS#1 v1.5 with SHA-256, over the base64 text bytes (decoded above).
     try:
         public_key = serialization.load_der_public_key(base64.b64decode(public_key_b64, validate=True))
     except (binascii.Error, ValueError, UnsupportedAlgorithm, TypeError):

@@ -11,8 +11,9 @@ says which key it used (`x-public-key-ver`). We keep the keys by version:
   {public_key_base64, version}}`): that is how a rotation reaches us. Never "use
   the first key of the list" — WooCommerce's bug (pitfall 1);
 - a version InPost doesn't know either is not remembered forever, but it is looked
-  up at most once per `miss_interval` (30 s), so a flood of forged versions cannot
-  turn into a flood of calls to InPost.
+  up at most once per `miss_interval` (30 s), and all versions together are looked up
+  at most `max_lookups` times per `lookup_window` (10 a minute), so a flood of forged
+  versions cannot turn into a flood of calls to InPost (docs/security.md "Signing keys").
 
 An instance is a `key_provider` for `signature.verify_request`: call it with a version.
 Thread-safe: lookups of known keys only take a short lock; fetches are serialised so
@@ -24,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = 3600.0
 MISS_INTERVAL = 30.0
+MAX_LOOKUPS = 10  # lookups of versions we do not hold, all versions together ...
+LOOKUP_WINDOW = 60.0  # ... per this many seconds
 
 
 @dataclass(frozen=True)
@@ -86,12 +90,17 @@ class SigningKeyCache:
         ttl: float = DEFAULT_TTL,
         *,
         miss_interval: float = MISS_INTERVAL,
+        max_lookups: int = MAX_LOOKUPS,
+        lookup_window: float = LOOKUP_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ):
         self._fetch_all = fetch_all
         self._fetch_version = fetch_version
         self.ttl = ttl
         self.miss_interval = miss_interval
+        self.max_lookups = max_lookups
+        self.lookup_window = lookup_window
+        self._lookups: deque[float] = deque()  # when we last asked InPost for a version, all versions
         self._clock = clock
         self._keys: dict[str, SigningKey] = {}
         self._list_fetched_at: float | None = None
@@ -133,6 +142,7 @@ class SigningKeyCache:
         with self._state:
             self._keys.clear()
             self._last_attempt.clear()
+            self._lookups.clear()
             self._list_fetched_at = None
 
     # --- internals ---------------------------------------------------------------------------
@@ -145,12 +155,20 @@ class SigningKeyCache:
             return None
 
     def _may_ask(self, version: str) -> bool:
-        """At most one lookup of one version per `miss_interval` (records this attempt)."""
+        """At most one lookup of one version per `miss_interval`, and `max_lookups` of all
+        versions per `lookup_window` (records this attempt)."""
         now = self._clock()
         with self._state:
             last = self._last_attempt.get(version)
             if last is not None and now - last < self.miss_interval:
                 return False
+            while self._lookups and now - self._lookups[0] >= self.lookup_window:
+                self._lookups.popleft()
+            if len(self._lookups) >= self.max_lookups:
+                logger.warning("signing key %r not looked up: %s lookups in %ss already", version[:40],
+                               self.max_lookups, self.lookup_window)  # fmt: skip
+                return False
+            self._lookups.append(now)
             self._last_attempt[version] = now
             if len(self._last_attempt) > 1000:  # bogus versions must not grow memory without bound
                 cutoff = now - self.miss_interval

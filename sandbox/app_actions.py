@@ -29,7 +29,7 @@ from sandbox import baskets
 from sandbox.contract import DELIVERY_TYPES, check_basket, check_order, differences
 from sandbox.errors import ApiError
 from sandbox.extensions import db
-from sandbox.jsonutil import dumps, loads, to_plain
+from sandbox.jsonutil import MAX_NUMBER, dumps, loads, to_plain
 from sandbox.log import mask_phone
 from sandbox.merchant_client import MerchantClient, MerchantReply
 from sandbox.models import (
@@ -432,7 +432,9 @@ def _quantity(value: Any, product: dict, allow_zero: bool) -> Decimal | int:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise _invalid("quantity: must be a number") from None
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+    if not amount.is_finite() or (amount and amount.adjusted() >= MAX_NUMBER.adjusted()):  # abs() can overflow
+        raise _invalid(f"quantity: must be a finite number below {MAX_NUMBER:f}")
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise _invalid("quantity: must be positive" if not allow_zero else "quantity: must not be negative")
     info = product.get("quantity") or {}
     kind = info.get("quantity_type", "INTEGER")

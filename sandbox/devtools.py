@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -31,9 +32,28 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
+_HOST = re.compile(r"^(?:\[(?P<v6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9.-]+))(?::[0-9]{1,5})?$")
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Whether a Host header names this machine: localhost, 127.0.0.0/8 or [::1], any port.
+
+    A DNS-rebinding page reaches 127.0.0.1 under its own name (evil.example resolving to
+    127.0.0.1): the peer address is loopback, but the Host header gives it away."""
+    match = _HOST.match((host or "").strip().lower())
+    if match is None:
+        return False
+    name = match.group("v6") or match.group("name")
+    return name in ("localhost", "localhost.") or is_loopback(name)
+
+
 def loopback_only() -> None:
+    """The developer tools read the log and flip fault switches: loopback callers only, and
+    only under a loopback name (docs/security.md "Sandbox developer tools")."""
     if not is_loopback(request.remote_addr):
         raise ApiError(403, "FORBIDDEN", "the sandbox's developer tools answer only on loopback")
+    if not is_loopback_host(request.host):
+        raise ApiError(403, "FORBIDDEN", "the sandbox's developer tools answer only to a loopback Host name")
 
 
 PAGE_LIMIT = 100  # rows the page shows; the newest first

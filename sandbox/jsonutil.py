@@ -10,19 +10,47 @@ their exact digits: the order request carries amounts as numbers (reference
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
+#: Bodies nest a few levels; deeper is refused before json.loads recurses into it.
+MAX_DEPTH = 32
+#: No amount or quantity the sandbox handles comes near a billion.
+MAX_NUMBER = Decimal(10) ** 9
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
 
 class NotJson(ValueError):
-    """The bytes are not JSON (or not UTF-8)."""
+    """The bytes are not JSON (or not UTF-8), or nest deeper than MAX_DEPTH."""
+
+
+def _depth_ok(text: str) -> bool:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return True
+    depth = 0
+    for char in _STRING.sub('""', text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif char in "]}":
+            depth -= 1
+    return True
+
+
+def _no_constant(name: str):
+    raise NotJson(f"{name} is not a number")
 
 
 def loads(raw: bytes | str) -> Any:
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return json.loads(text, parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if not _depth_ok(text):
+            raise NotJson(f"nested deeper than {MAX_DEPTH} levels")
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
         raise NotJson(str(exc)) from None
 
 

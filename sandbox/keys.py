@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,9 +119,22 @@ class KeyRing:
         return self.get(str(versions[-1]))
 
 
+_stamp_lock = threading.Lock()
+_last_ms = 0
+
+
 def signature_timestamp(moment: datetime | None = None) -> str:
-    """x-signature-timestamp: ISO-8601 UTC with milliseconds and Z (reference §6.1)."""
-    moment = moment or datetime.now(UTC)
+    """x-signature-timestamp: ISO-8601 UTC with milliseconds and Z (reference §6.1).
+
+    Without `moment`, never the same millisecond twice in this process: two calls with the
+    same body (two GETs) would otherwise carry the same signature, and a merchant accepts
+    a signature once (replay protection)."""
+    global _last_ms
+    if moment is None:
+        with _stamp_lock:
+            ms = max(time.time_ns() // 1_000_000, _last_ms + 1)
+            _last_ms = ms
+        moment = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 

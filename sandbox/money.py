@@ -11,12 +11,21 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from sandbox.jsonutil import MAX_NUMBER
+
 CENT = Decimal("0.01")
 AMOUNT_TEXT = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
 
 class NotAnAmount(ValueError):
     """The value is not an amount with at most two decimal places."""
+
+
+def _bounded(amount: Decimal) -> Decimal:
+    """No amount comes near a billion; larger ones would overflow quantize (1e30)."""
+    if amount and amount.adjusted() >= MAX_NUMBER.adjusted():
+        raise NotAnAmount(f"must be less than {MAX_NUMBER:f}")
+    return amount
 
 
 def parse_amount(value: Any) -> Decimal:
@@ -26,12 +35,13 @@ def parse_amount(value: Any) -> Decimal:
     if isinstance(value, str):
         if not AMOUNT_TEXT.match(value.strip()):
             raise NotAnAmount(f"{value!r} is not an amount with at most 2 decimal places")
-        return Decimal(value.strip())
+        return _bounded(Decimal(value.strip()))
     if isinstance(value, int):
-        return Decimal(value)
+        return _bounded(Decimal(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise NotAnAmount("must be finite")
+        _bounded(value)
         if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
             raise NotAnAmount(f"{value} has more than 2 decimal places")
         return value

@@ -79,8 +79,8 @@ def int_arg(name: str, default: int, *, minimum: int, maximum: int | None = None
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not re.fullmatch(r"\d+", raw):
-        raise malformed(f"{name}: must be a whole number")
+    if not re.fullmatch(r"[0-9]{1,9}", raw):  # ASCII digits only, and no offset SQLite cannot hold
+        raise malformed(f"{name}: must be a whole number below 1000000000")
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
         bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"

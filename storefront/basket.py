@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from sqlalchemy import select
 
-from . import pricing
+from . import bounds, pricing
 from .extensions import db
 from .models import Basket, BasketLine, BasketPromoCode, Product, PromoCode, utcnow
 from .money import fmt_pln
@@ -70,8 +70,8 @@ def new_basket() -> Basket:
 
 def find_product(product_id: object) -> Product:
     try:
-        pid = int(str(product_id).strip())
-    except (TypeError, ValueError):
+        pid = bounds.parse_id(product_id, "product_id")
+    except bounds.OutOfBounds:  # "abc", "²", 30 digits: an id that cannot be ours is not found
         raise BasketError("Nie ma takiego produktu.", "product_id", "PRODUCT_NOT_FOUND") from None
     product = db.session.get(Product, pid)
     if product is None or not product.active:
@@ -96,8 +96,10 @@ def parse_quantity(raw: object, product: Product, *, allow_zero: bool = False) -
         quantity = Decimal(text)
     except (InvalidOperation, ValueError):
         raise BasketError("Ilość musi być liczbą.", "quantity", "INVALID_QUANTITY") from None
-    if not quantity.is_finite():
-        raise BasketError("Ilość musi być liczbą.", "quantity", "INVALID_QUANTITY")
+    try:
+        bounds.check_number(quantity, "quantity")
+    except bounds.OutOfBounds:
+        raise BasketError("Ilość musi być liczbą mniejszą od miliarda.", "quantity", "INVALID_QUANTITY") from None
     if quantity < 0 or (quantity == 0 and not allow_zero):
         raise BasketError("Ilość musi być większa od zera.", "quantity", "INVALID_QUANTITY")
     if quantity == 0:

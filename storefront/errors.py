@@ -24,6 +24,7 @@ CODES = {
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
     413: "REQUEST_TOO_LARGE",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
 }
 MESSAGES = {
@@ -32,6 +33,7 @@ MESSAGES = {
     404: "Nie znaleźliśmy tej strony.",
     405: "Ta operacja nie jest tu dostępna.",
     413: "Żądanie jest za duże.",
+    429: "Zbyt wiele prób. Odczekaj chwilę i spróbuj ponownie.",
     500: "Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę.",
 }
 

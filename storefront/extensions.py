@@ -6,6 +6,8 @@ shop's database, the shop never imports them (DESIGN.md §1).
 
 from __future__ import annotations
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
@@ -19,6 +21,9 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
+# Counters live in RATELIMIT_STORAGE_URI (memory:// by default; redis://... when several
+# shop processes must count together). Only routes that ask for a limit have one.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from . import bounds
+
 CURRENCY = "PLN"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -41,6 +43,10 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise MoneyError(f"{field} is not a number: {value!r}") from exc
     if not amount.is_finite():
         raise MoneyError(f"{field} is not a finite number")
+    try:
+        bounds.check_number(amount, field)
+    except bounds.OutOfBounds as exc:
+        raise MoneyError(str(exc)) from None
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise MoneyError(f"{field} has more than two decimal places: {value!r}")
     return quantize(amount)

@@ -18,12 +18,11 @@ import binascii
 import json
 import logging
 import re
-from decimal import Decimal
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, session
 from sqlalchemy import update
 
-from inpost_pay import outbox
+from inpost_pay import bounds, outbox
 from inpost_pay.baskets import binding_for, item_count
 from inpost_pay.database import db
 from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
@@ -128,7 +127,9 @@ def read_json() -> dict:
     if not raw:
         return {}
     try:
-        data = json.loads(raw, parse_float=Decimal)
+        data = bounds.loads(raw)
+    except bounds.OutOfBounds as exc:
+        raise IziError(400, "MALFORMED_REQUEST", str(exc)) from None
     except (ValueError, UnicodeDecodeError):
         raise IziError(400, "MALFORMED_REQUEST", "Treść żądania nie jest poprawnym JSON-em.") from None
     if not isinstance(data, dict):

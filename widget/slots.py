@@ -9,7 +9,6 @@ from flask import Flask, current_app, render_template, request
 
 from inpost_pay.shop import CHANNEL, current_shop
 
-
 #: The widget's macros per widget version (docs/widget-versions.md): the same names in both.
 TEMPLATES = {1: "widget/_izi.html", 2: "widget/_izi_v2.html"}
 

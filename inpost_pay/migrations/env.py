@@ -19,7 +19,7 @@ VERSION_TABLE = "inpost_pay_alembic_version"
 
 
 def target_metadata():
-    from inpost_pay import models, outbox  # noqa: F401  (every table joins Base.metadata)
+    from inpost_pay import models, outbox, replay  # noqa: F401  (every table joins Base.metadata)
 
     return models.Base.metadata
 

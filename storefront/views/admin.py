@@ -11,12 +11,12 @@ commits only after the service succeeded, and rolls back on `OrderError`.
 from __future__ import annotations
 
 import hmac
-from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
-from ..extensions import db
+from .. import admin_sessions
+from ..extensions import db, limiter
 from ..lockers import find_locker
 from ..models import Consent, Order
 from ..orders import (
@@ -29,16 +29,16 @@ from ..orders import (
     change_status,
     complete_on_website,
 )
+from ..redirects import safe_target
 from .account import MAX_ORDER_ID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-ADMIN_KEY = "admin"
 PAGE_SIZE = 50
 
 
 def signed_in() -> bool:
-    return session.get(ADMIN_KEY) is True
+    return admin_sessions.is_valid()
 
 
 # --- hooks for integrations (DESIGN.md §1: the shop knows them only through these) ---------
@@ -68,11 +68,7 @@ def admin_hooks() -> dict:
 
 def safe_next(target: str | None) -> str:
     """Only back-office paths on this site: never an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin/") and "\\" not in target:
-            return target
-    return url_for("admin.orders")
+    return safe_target(target, url_for("admin.orders"), under="/admin/")
 
 
 @bp.before_request
@@ -85,7 +81,10 @@ def require_sign_in():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["ADMIN_LOGIN_LIMIT"], methods=["POST"], deduct_when=lambda r: r.status_code == 401)
 def login():
+    """The password form. Wrong passwords are limited per address (ADMIN_LOGIN_LIMIT, kept in
+    RATELIMIT_STORAGE_URI so that every shop process counts together): 429 beyond it."""
     if request.method == "GET":
         if signed_in():
             return redirect(safe_next(request.args.get("next")))
@@ -97,14 +96,14 @@ def login():
         return render_template(
             "admin/login.html", next=request.form.get("next", ""), error="Nieprawidłowe hasło."
         ), 401
-    # Flask's session is a signed cookie: the flag cannot be forged without SECRET_KEY.
-    session[ADMIN_KEY] = True
-    return redirect(safe_next(request.form.get("next")))
+    target = safe_next(request.form.get("next"))
+    admin_sessions.start()
+    return redirect(target)
 
 
 @bp.post("/logout")
 def logout():
-    session.pop(ADMIN_KEY, None)
+    admin_sessions.end()
     flash("Wylogowano z panelu.", "info")
     return redirect(url_for("admin.login"))
 

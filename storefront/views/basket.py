@@ -10,14 +10,13 @@ rolls back on a refusal, so a refused change leaves the basket exactly as it was
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import pricing
+from .. import bounds, pricing
 from ..basket import (
     BasketError,
     add_product,
@@ -31,6 +30,7 @@ from ..basket import (
 from ..errors import error_response
 from ..extensions import db
 from ..money import fmt
+from ..redirects import safe_target
 from ..session import BASKET_KEY, current_basket
 
 bp = Blueprint("basket", __name__)
@@ -68,7 +68,9 @@ def read_input() -> dict:
     """
     if request.is_json:
         try:
-            data = json.loads(request.get_data(cache=True) or b"null", parse_float=Decimal)
+            data = bounds.loads(request.get_data(cache=True) or b"null")
+        except bounds.OutOfBounds as exc:
+            raise BadRequest(str(exc)) from None
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("Treść żądania nie jest poprawnym JSON-em.") from None
         if not isinstance(data, dict):
@@ -91,10 +93,7 @@ def quantity_field(data: dict, default: object = None) -> object:
 
 def safe_next(default: str) -> str:
     """Where a form goes back to: a path on this site only (no open redirect)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_target(request.form.get("next"), default)
 
 
 # --- answers ---------------------------------------------------------------------------------

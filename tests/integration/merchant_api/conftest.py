@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,6 +30,7 @@ VERSION = "1"
 class Signer:
     key: rsa.RSAPrivateKey
     version: str = VERSION
+    _last: ClassVar[datetime] = datetime.min.replace(tzinfo=UTC)
 
     @property
     def public_key_base64(self) -> str:
@@ -38,7 +40,13 @@ class Signer:
         return base64.b64encode(der).decode()
 
     def headers(self, raw: bytes, *, at: datetime | None = None) -> dict[str, str]:
-        ts = (at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        """InPost's four headers; without `at`, a millisecond of its own for each call, so two
+        calls with one body never carry the same signature (the shop refuses a replay)."""
+        if at is None:
+            now = datetime.now(UTC)
+            at = max(now.replace(microsecond=now.microsecond // 1000 * 1000), Signer._last + timedelta(milliseconds=1))
+            Signer._last = at
+        ts = at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         digest = base64.b64encode(hashlib.sha256(raw).digest()).decode()
         signed = base64.b64encode(f"{digest},{MERCHANT_EXTERNAL_ID},{self.version},{ts}".encode("ascii"))
         signature = self.key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
