@@ -498,11 +498,19 @@ def remove_promo_code(user: AppUser, inpost_basket_id: str, code: Any) -> dict:
     return _send_event(user, basket, "PROMO_CODES", "promo_codes_event_data", kept)
 
 
-def add_related_product(user: AppUser, inpost_basket_id: str, product_id: Any, quantity: Any = 1) -> dict:
-    """RELATED_PRODUCTS: add one of the merchant's suggested products."""
+def _offered_amount(product: dict) -> Any:
+    """The amount the merchant offers a related product in (its `quantity.quantity`): for a
+    DECIMAL product the price shown is the price of that amount ("8,90 zł za 0,1 kg"), so
+    adding "1" would add ten times what the shopper saw."""
+    return (product.get("quantity") or {}).get("quantity", 1)
+
+
+def add_related_product(user: AppUser, inpost_basket_id: str, product_id: Any, quantity: Any = None) -> dict:
+    """RELATED_PRODUCTS: add one of the merchant's suggested products, by default in the
+    amount the merchant offered it."""
     basket = _basket_for(user, inpost_basket_id)
     product = _product(baskets.document(basket), product_id, key="related_products")
-    amount = _quantity(1 if quantity is None else quantity, product, allow_zero=False)
+    amount = _quantity(_offered_amount(product) if quantity is None else quantity, product, allow_zero=False)
     item = {"product_id": product_id, "quantity": _quantity_object(product, amount)}
     if product.get("ean"):
         item["ean"] = product["ean"]

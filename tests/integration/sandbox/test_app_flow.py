@@ -147,6 +147,22 @@ def test_events_are_sent_as_lists(phone_app, bound_basket, merchant):
     assert len({b["event_id"] for b in bodies}) == 5
 
 
+def test_a_related_product_sold_by_weight_is_added_in_the_amount_offered(phone_app, merchant, bound_basket, basket_doc):
+    """The app shows "5,00 zł za 0,25 kg"; "Dodaj" (no quantity given) must add 0.25 kg, not 1."""
+    weighed = copy.deepcopy(basket_doc)
+    weighed["related_products"][0]["quantity"] = {
+        "quantity": 0.25, "quantity_type": "DECIMAL", "quantity_unit": "kg", "available_quantity": 20,
+    }
+    merchant.answers["get_basket"] = (200, weighed)
+    basket = f"/app/api/baskets/{bound_basket['inpost_basket_id']}"
+    refreshed = phone_app.post(f"{basket}/refresh")
+    assert refreshed.status_code == 200, refreshed.json
+    assert phone_app.post(f"{basket}/related-products", json={"product_id": "R1"}).status_code == 200
+    (event,) = merchant.calls_to("event")
+    assert event["json"]["related_products_event_data"][0]["quantity"] == {
+        "quantity": 0.25, "quantity_type": "DECIMAL", "quantity_unit": "kg"}
+
+
 def test_event_answer_replaces_the_basket_only_when_valid(phone_app, bound_basket, merchant, basket_doc):
     basket = f"/app/api/baskets/{bound_basket['inpost_basket_id']}"
     changed = copy.deepcopy(basket_doc)

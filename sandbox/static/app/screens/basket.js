@@ -34,6 +34,12 @@ export function priceLine(product) {
     !perPiece ? h("span", { class: "muted" }, ` za ${quantityText(thousandths(product.quantity?.quantity) ?? 0, true)} ${unit || ""}`) : null);
 }
 
+/** The amount the shop offers a related product in: for a DECIMAL product the price shown
+ * is for that amount ("8,90 zł za 0,1 kg"), so "Dodaj" adds exactly that. */
+function offeredAmount(product) {
+  return product.quantity?.quantity ?? 1;
+}
+
 /** INTEGER lines are priced per piece, DECIMAL lines for the chosen amount (reference §8.2). */
 function lineTotal(product) {
   const unit = grosze(product.promo_price || product.base_price);
@@ -183,7 +189,7 @@ export function mount(root, ctx, basketId) {
         h("button", { type: "button", class: "btn btn-small btn-primary", "aria-label": `Dodaj: ${product.product_name}`,
           disabled: Boolean(state.busy),
           onclick: () => act("Dodaję produkt…", () => ctx.api.post(`${path}/related-products`,
-            { product_id: product.product_id, quantity: 1 })) }, "Dodaj")))));
+            { product_id: product.product_id, quantity: offeredAmount(product) })) }, "Dodaj")))));
   }
 
   function summarySection(doc) {
