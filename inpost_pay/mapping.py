@@ -460,6 +460,13 @@ def _option_prices(codes: Iterable[str]) -> list[tuple[str, str, Price]]:
     return out
 
 
+def _paid_for_line(line) -> Price:
+    """What the shopper paid for the whole line, after promotions and promo codes: with it
+    the app's order screen adds up (lines + delivery = order_final_price), where base_price
+    alone shows the regular price of coffee bought on promotion."""
+    return Price(line.final_net, line.final_gross)
+
+
 def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, ProductView] | None = None) -> dict:
     """InPost's order object (reference §3.6) for a shop `Order` (read through attributes only).
 
@@ -486,6 +493,8 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
         "payment_type": order.payment_method,
         "order_base_price": Price(order.products_final_net, order.products_final_gross).as_json(),
         "order_final_price": Price(order.total_net, order.total_gross).as_json(),
+        # Promotions and codes together: the regular prices less this are order_base_price.
+        "order_discount": fmt(order.products_base_gross - order.products_final_gross),
         "currency": CURRENCY,
         "delivery_references_list": [t.number for t in order.tracking_numbers],
         "order_additional_parameters": list(external.get("basket_additional_parameters") or []),
@@ -532,6 +541,7 @@ def order_json(order, *, pos_id: str, shop_url: str, products: Mapping[int, Prod
             item["product_link"] = product_link(shop_url, product.slug)
             item["product_image"] = product_image(shop_url, product.image)
         item["base_price"] = Price.from_gross(line.unit_base_gross, line.vat_rate).as_json()
+        item["quantity_price"] = _paid_for_line(line).as_json()
         item["quantity"] = {
             "quantity": number(line.quantity),
             "quantity_type": line.quantity_type,

@@ -151,8 +151,10 @@ def put_basket(basket_id: str):
     body = json_body()
     browser_id = field(body, "browser_id", str, required=False)
     doc = {key: value for key, value in body.items() if key != "browser_id"}
-    violations = check_basket(doc)
-    g.contract_violations = violations
+    warnings: list = []
+    violations = check_basket(doc, warnings=warnings)
+    # The log shows both; warnings (what the documents discourage) never refuse the PUT.
+    g.contract_violations = violations + [dict(w, warning=True) for w in warnings]
     if violations:
         raise malformed("basket: " + "; ".join(f"{v['field']}: {v['problem']}" for v in violations[:5])
                         + (f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""))  # fmt: skip

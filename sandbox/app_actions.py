@@ -396,6 +396,8 @@ def basket_detail(user: AppUser, inpost_basket_id: str) -> dict:
         "updated_at": iso(basket.updated_at),
         "merchant": merchant_json(),
         "notice": to_plain((doc.get("summary") or {}).get("basket_notice")),
+        # What the documents discourage in the merchant's basket (the developer sees it in the app).
+        "warnings": _basket_check(doc)[1] if doc else [],
         "accepted_consents": [{"consent_id": a.consent_id, "consent_version": a.consent_version} for a in accepted],
         "basket": to_plain(doc),
     }

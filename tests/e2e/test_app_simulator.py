@@ -137,6 +137,25 @@ def checkout(page: Page, *, outcome: str = "Autoryzowana", regulations: bool = T
     page.get_by_role("button", name=re.compile("Zamawiam i płacę")).click()
 
 
+def zl(text: str) -> Decimal:
+    """ "1 234,50 zł" or "−46,15 zł" -> Decimal."""
+    digits = text.replace("\u2212", "-").replace("zł", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+    return Decimal(digits)
+
+
+def order_screen_adds_up(page: Page) -> None:
+    """The order screen's lines, discount, delivery and total add up (what the shopper paid)."""
+    totals = page.get_by_role("region", name="Podsumowanie")
+    expect(totals).to_be_visible()
+    rows = dict(zip(totals.locator("dt").all_inner_texts(), map(zl, totals.locator("dd").all_inner_texts()), strict=True))
+    lines = [zl(t.split()[-2] + " zł") for t in page.locator(".products .line-total").all_inner_texts()]
+    products = rows["Produkty razem"]
+    assert sum(lines) == products, (lines, rows)
+    assert rows["Produkty w cenach regularnych"] + rows.get("Rabaty (promocje i kody)", Decimal(0)) == products, rows
+    delivery = sum((v for k, v in rows.items() if k.startswith("Dostawa")), Decimal(0))
+    assert products + delivery == rows["Razem"], rows
+
+
 # -- the whole way: bind, edit, order, follow ------------------------------------------------
 
 
@@ -194,6 +213,7 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     checkout(page)
     expect(page.get_by_role("heading", name="Zamówienie złożone")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Zamówienie opłacone")).to_be_visible()
+    order_screen_adds_up(page)  # coffee at its 46,90 zł promotion, less RABAT10
     no_horizontal_scroll(page)
     order = shop_order(pair, basket_id)
     assert order["status"] == "paid"

@@ -219,6 +219,15 @@ export function mount(root, ctx, basketId) {
       h("p", { class: "alert-text" }, notice.description));
   }
 
+  // The sandbox's contract check found what InPost's documents advise against (not refused):
+  // shown to the developer testing the shop, as in the sandbox's log.
+  function contractWarnings(warnings) {
+    if (!warnings || !warnings.length) return null;
+    return h("details", { class: "alert alert-warning" },
+      h("summary", { class: "alert-title" }, `Uwagi sandboxa do koszyka sklepu (${warnings.length})`),
+      h("ul", {}, warnings.map((w) => h("li", {}, h("code", {}, w.field), ": ", w.problem))));
+  }
+
   function unlinkArea() {
     if (!state.confirmUnlink) {
       return h("button", { type: "button", class: "btn btn-ghost btn-block", disabled: Boolean(state.busy),
@@ -272,6 +281,7 @@ export function mount(root, ctx, basketId) {
         h("span", { class: "merchant-name" }, detail.merchant?.name || "Sklep"),
         expires ? h("span", { class: "muted small", title: dateTime(expires) }, `Wygasa ${timeLeft(expires)}`) : null),
       noticeBanner(detail.notice),
+      contractWarnings(detail.warnings),
       state.actionError ? errorBox(state.actionError,
         state.actionError.code === "BASKET_CHANGED"
           ? h("button", { type: "button", class: "btn btn-small btn-secondary", onclick: refreshFromShop }, "Odśwież koszyk")

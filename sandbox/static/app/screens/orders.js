@@ -70,12 +70,44 @@ const RESULT = {
   DECLINED: ["bad", "Płatność odrzucona", "Zamówienie zostało złożone, ale płatność nie przeszła. Sklep dostał status DECLINED."],
 };
 
-/** INTEGER lines are priced per piece, DECIMAL ones for the amount (reference §8.2). */
-function lineTotal(product) {
-  const unit = grosze(product.promo_price || product.base_price);
+/** A line at regular prices: per piece for INTEGER, for the amount for DECIMAL (reference §8.2). */
+function regularTotal(product) {
+  const unit = grosze(product.base_price);
   const pieces = thousandths(product.quantity?.quantity);
-  if (product.quantity?.quantity_type === "DECIMAL" || pieces === null) return pln(unit);
-  return pln(unit * Math.round(pieces / 1000));
+  if (product.quantity?.quantity_type === "DECIMAL" || pieces === null) return unit;
+  return unit * Math.round(pieces / 1000);
+}
+
+/** What the shopper paid for the line: the merchant's quantity_price when it sends one. */
+function paidTotal(product) {
+  return product.quantity_price ? grosze(product.quantity_price) : regularTotal(product);
+}
+
+function lineTotal(product) {
+  const paid = paidTotal(product);
+  const regular = regularTotal(product);
+  return h("span", { class: "line-total" },
+    paid < regular ? [h("s", { class: "price-old", "aria-label": `Cena regularna ${pln(regular)}` }, pln(regular)), " "] : null,
+    pln(paid));
+}
+
+/** Lines, discounts, delivery and total, so that they add up on the screen. */
+function orderTotals(details, delivery, products) {
+  const regular = products.reduce((sum, p) => sum + regularTotal(p), 0);
+  const base = grosze(details.order_base_price);
+  const discount = details.order_discount !== undefined && details.order_discount !== null
+    ? grosze(details.order_discount) : regular - base;
+  const options = delivery.delivery_options || [];
+  const row = (label, value, cls) => [h("dt", { class: cls }, label), h("dd", { class: cls }, value)];
+  return h("section", { class: "section summary", "aria-labelledby": "order-totals" },
+    h("h2", { class: "section-title", id: "order-totals" }, "Podsumowanie"),
+    h("dl", { class: "totals" },
+      products.length ? row("Produkty w cenach regularnych", pln(regular)) : null,
+      discount > 0 ? row("Rabaty (promocje i kody)", `−${pln(discount)}`, "discount") : null,
+      row("Produkty razem", pln(base)),
+      delivery.delivery_price ? row(`Dostawa (${deliveryType(delivery.delivery_type)})`, money(delivery.delivery_price)) : null,
+      options.map((o) => row(o.delivery_name, money(o.delivery_option_price))),
+      row("Razem", money(details.order_final_price), "grand")));
 }
 
 function orderDetail(order, result) {
@@ -109,13 +141,9 @@ function orderDetail(order, result) {
         thumb(p.product_image, "sm"),
         h("div", { class: "product-main" }, h("p", { class: "product-name" }, p.product_name),
           h("p", { class: "muted small" }, formatQuantity(p.quantity),
-            p.quantity?.quantity_type === "DECIMAL" ? "" : ` × ${money(p.promo_price || p.base_price)}`)),
-        h("span", { class: "line-total" }, lineTotal(p)))))) : null,
-    details.order_final_price ? h("section", { class: "section summary" },
-      h("dl", { class: "totals" },
-        details.order_base_price ? [h("dt", {}, "Produkty"), h("dd", {}, money(details.order_base_price))] : null,
-        delivery.delivery_price ? [h("dt", {}, "Dostawa"), h("dd", {}, money(delivery.delivery_price))] : null,
-        h("dt", { class: "grand" }, "Razem"), h("dd", { class: "grand" }, money(details.order_final_price)))) : null,
+            p.quantity?.quantity_type === "DECIMAL" ? "" : ` × ${money(p.base_price)}`)),
+        lineTotal(p))))) : null,
+    details.order_final_price && details.order_base_price ? orderTotals(details, delivery, doc.products || []) : null,
     (order.events || []).length ? h("details", { class: "section events" },
       h("summary", {}, `Zdarzenia zamówienia (${order.events.length})`),
       h("ol", {}, order.events.map((e) => h("li", {},
