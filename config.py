@@ -31,6 +31,19 @@ class ConfigError(RuntimeError):
     """A setting is missing or still a placeholder; the message says which and where to get it."""
 
 
+def _hours(name: str, value: str | None, default: float) -> float:
+    """A positive number of hours, e.g. INPOST_PAY_UNPAID_ORDER_HOURS=24 or 0.5."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        hours = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of hours, got {value!r} (see .env.example)") from None
+    if not 0 < hours < 24 * 365:
+        raise ConfigError(f"{name} must be more than 0 and under a year, got {value!r} (see .env.example)")
+    return hours
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -89,6 +102,11 @@ def load(env: dict[str, str] | None = None) -> dict:
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
         "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,
+        # An InPost Pay order not paid within this many hours is cancelled (ORDER_REJECTED)
+        # by `flask --app app inpost-pay-cancel-unpaid` (inpost_pay/unpaid_orders.py).
+        "INPOST_PAY_UNPAID_ORDER_HOURS": _hours(
+            "INPOST_PAY_UNPAID_ORDER_HOURS", get("INPOST_PAY_UNPAID_ORDER_HOURS"), 24.0
+        ),
         "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or "admin",
         # Request bodies are capped (DESIGN.md §4 "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,

@@ -31,3 +31,15 @@ def test_without_the_sandbox_every_inpost_setting_is_required():
 def test_placeholders_from_env_example_are_refused():
     with pytest.raises(config.ConfigError, match="ADMIN_PASSWORD"):
         config.check(config.load({"ADMIN_PASSWORD": "change-me-admin-password"}))
+
+
+@pytest.mark.parametrize(("value", "hours"), [(None, 24.0), ("", 24.0), ("0.5", 0.5), ("72", 72.0)])
+def test_unpaid_order_hours(value, hours):
+    env = {} if value is None else {"INPOST_PAY_UNPAID_ORDER_HOURS": value}
+    assert config.load(env)["INPOST_PAY_UNPAID_ORDER_HOURS"] == hours
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "nan", "100000"])
+def test_unpaid_order_hours_refuses_nonsense_naming_the_variable(value):
+    with pytest.raises(config.ConfigError, match="INPOST_PAY_UNPAID_ORDER_HOURS"):
+        config.load({"INPOST_PAY_UNPAID_ORDER_HOURS": value})
