@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from sandbox import baskets
-from sandbox.contract import DELIVERY_TYPES, check_basket, check_order, differences
+from sandbox.contract import DELIVERY_TYPES, PAYMENT_TYPES, check_basket, check_order, differences
 from sandbox.errors import ApiError
 from sandbox.extensions import db
 from sandbox.jsonutil import dumps, loads, to_plain
@@ -885,6 +885,45 @@ def _pay(user: AppUser, order: Order, choice: dict) -> None:
         if isinstance(label, str) and label:
             order.merchant_status_description = label
     db.session.commit()
+
+
+# Payment states after which the app offers paying again (reference §8.8: UNPAID -> ... ->
+# AUTHORIZED, or DECLINED | CANCELLED | ERROR); STARTED marks an attempt in progress.
+RETRY_FROM = ("UNPAID", "DECLINED", "CANCELLED", "ERROR")
+FINAL_ORDER_STATUSES = ("ORDER_COMPLETED", "ORDER_REJECTED")
+
+
+def pay_again(user: AppUser, order_id: str, form: Any) -> dict:
+    """A new payment attempt for an order whose payment did not go through.
+
+    The merchant hears it as a new order event with its own event_id and payment_id
+    ("InPost Pay: Updating orders at the Merchant's"). Not for an order the merchant
+    rejected or completed (after those InPost takes no payment), nor for one paid or
+    being paid: the attempt is claimed with one conditional UPDATE, so two taps pay once.
+    """
+    if not isinstance(form, dict):
+        raise _invalid("request body: must be a JSON object")
+    outcome = form.get("outcome", "AUTHORIZED")
+    if outcome not in PAYMENT_OUTCOMES:
+        raise _invalid(f"outcome: must be one of {', '.join(PAYMENT_OUTCOMES)}")
+    order = db.session.get(Order, order_id) if isinstance(order_id, str) else None
+    if order is None or (order.country_prefix, order.phone) != (user.country_prefix, user.phone):
+        raise ApiError(404, "ORDER_NOT_FOUND", "no such order for this phone")
+    payment_type = form.get("payment_type", order.payment_type)
+    if payment_type not in PAYMENT_TYPES or payment_type == "CASH_ON_DELIVERY":
+        raise _invalid("payment_type: must be a payment type paid in the app (not CASH_ON_DELIVERY)")
+    if order.order_status in FINAL_ORDER_STATUSES:
+        raise ApiError(409, "ORDER_NOT_PAYABLE", f"the merchant marked this order {order.order_status}")
+    claimed = db.session.execute(
+        db.update(Order)
+        .where(Order.order_id == order_id, Order.payment_status.in_(RETRY_FROM))
+        .values(payment_status="STARTED", payment_type=payment_type)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        raise ApiError(409, "ORDER_NOT_PAYABLE", "the order is paid or a payment is in progress")
+    _pay(user, db.session.get(Order, order_id), {"payment_type": payment_type, "outcome": outcome})
+    return order_detail(user, order_id)
 
 
 # -- orders in the app --------------------------------------------------------------

@@ -200,3 +200,10 @@ def orders_list(user):
 @signed_in
 def order_show(user, order_id):
     return jsonify({"order": actions.order_detail(user, order_id)})
+
+
+@bp.post("/api/orders/<order_id>/payment")
+@signed_in
+def order_pay_again(user, order_id):
+    """Pay again for an order whose payment was declined (the merchant gets the new event)."""
+    return jsonify({"order": actions.pay_again(user, order_id, json_body(required=False))})

@@ -274,25 +274,51 @@ def test_5_app_side_changes_redraw_the_basket_page_without_reload(pair, page, ph
 # --- 6: order and payment in the app ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("outcome", "app_result", "label"),
-                         [("Autoryzowana", "Zamówienie opłacone", "Opłacone"),
-                          ("Odrzucona", "Płatność odrzucona", "Płatność odrzucona")])  # fmt: skip
-def test_6_order_in_the_app_takes_the_shop_tab_to_the_thank_you_page(pair, page, phone, outcome, app_result, label):
+def test_6_order_in_the_app_takes_the_shop_tab_to_the_thank_you_page(pair, page, phone):
     page.goto(pair.shop.url + COFFEE)
     bind_by_phone(page, phone)
-    phone.checkout(outcome)
-    expect(phone.page.get_by_role("status").filter(has_text=app_result)).to_be_visible()
+    phone.checkout("Autoryzowana")
+    expect(phone.page.get_by_role("status").filter(has_text="Zamówienie opłacone")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/zamowienie/\d+/dziekujemy\?token="))
     expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_visible()
-    expect(page.locator("header [data-payment-status]")).to_have_text(label)
-    expect(page.get_by_role("main").get_by_text(f"Płatność: {label}", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Płatność nie powiodła się")).to_be_hidden()
+    expect(page.locator(".ord-hero--thanks [data-payment-status]")).to_have_text("Opłacone")
     expect(page.get_by_text("Paczkomat KRA010")).to_be_visible()
     log = open_log(page)
     expect(log).to_contain_text("Zamówienie złożone")
-    expect(log).to_contain_text(f"Płatność: {label}")
+    expect(log).to_contain_text("Płatność: Opłacone")
     # The session starts a fresh basket; the ordered one left the app's basket list.
     expect(page.locator("header [data-basket-count]")).to_have_text("0")
     phone.expect_no_baskets()
+
+
+def test_6b_a_declined_payment_says_what_to_do_and_paying_again_in_the_app_updates_the_page(pair, page, phone):
+    page.goto(pair.shop.url + COFFEE)
+    bind_by_phone(page, phone)
+    phone.checkout("Odrzucona")
+    app = phone.page
+    expect(app.get_by_role("status").filter(has_text="Płatność odrzucona")).to_be_visible()
+    expect(app.get_by_text("Czeka na płatność")).to_be_visible()  # not "W realizacji"
+    expect(app.get_by_text("W realizacji")).to_have_count(0)
+
+    # The shop's page: no tick, no thanks; it says what happened and what to do.
+    expect(page).to_have_url(re.compile(r"/zamowienie/\d+/dziekujemy\?token="))
+    failed = page.get_by_role("heading", name="Płatność nie powiodła się")
+    expect(failed).to_be_visible()
+    expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_contain_text("zapłać ponownie")
+    page.evaluate("window.__notReloaded = true")
+
+    # Paying again in the app: a new payment attempt, AUTHORIZED to the shop, the page follows live.
+    retry = app.get_by_role("form", name="Zapłać ponownie")
+    retry.get_by_text("Autoryzowana").click()
+    retry.get_by_role("button", name=re.compile("^Zapłać")).click()
+    expect(app.get_by_text("Czeka na płatność")).to_have_count(0)
+    expect(retry).to_have_count(0)
+    expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_visible()
+    expect(failed).to_be_hidden()
+    expect(page.locator(".ord-hero--thanks [data-payment-status]")).to_have_text("Opłacone")
+    assert page.evaluate("window.__notReloaded") is True
 
 
 # --- 7: two tabs on one basket ---------------------------------------------------------------------

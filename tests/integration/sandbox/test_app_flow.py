@@ -416,3 +416,73 @@ def test_unpaid_order_may_be_completed(client, auth, phone_app, bound_basket):
     )
     answer = order_event(client, auth, "e6", order_status="ORDER_COMPLETED")
     assert answer.status_code == 201 and answer.json["order_status"] == "ORDER_COMPLETED"
+
+
+# -- paying again after a declined payment -------------------------------------------
+
+
+def declined_order(phone_app, bound_basket) -> str:
+    answer = phone_app.post(f"/app/api/baskets/{bound_basket['inpost_basket_id']}/checkout",
+                            json={**APM_CHECKOUT, "outcome": "DECLINED"})  # fmt: skip
+    assert answer.json["order"]["payment_status"] == "DECLINED"
+    return answer.json["order"]["order_id"]
+
+
+def test_paying_again_sends_a_new_authorized_event_once(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    again = phone_app.post(f"/app/api/orders/{order_id}/payment", json={"outcome": "AUTHORIZED"})
+    assert again.status_code == 200
+    assert again.json["order"]["payment_status"] == "AUTHORIZED"
+    first, second = (c["json"] for c in merchant.calls_to("order_event"))
+    assert (first["event_data"]["payment_status"], second["event_data"]["payment_status"]) == ("DECLINED", "AUTHORIZED")
+    assert first["event_id"] != second["event_id"]
+    assert first["event_data"]["payment_id"] != second["event_data"]["payment_id"]
+    assert second["event_data"]["payment_type"] == "BLIK_CODE"
+    repeat = phone_app.post(f"/app/api/orders/{order_id}/payment", json={})
+    assert (repeat.status_code, repeat.json["error_code"]) == (409, "ORDER_NOT_PAYABLE")
+    assert len(merchant.calls_to("order_event")) == 2
+
+
+def test_a_declined_retry_can_be_retried_again(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    assert phone_app.post(f"/app/api/orders/{order_id}/payment", json={"outcome": "DECLINED"}).json["order"][
+        "payment_status"] == "DECLINED"
+    assert phone_app.post(f"/app/api/orders/{order_id}/payment").json["order"]["payment_status"] == "AUTHORIZED"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"outcome": "MAYBE"}, 400, "INVALID_INPUT"),
+        ({"payment_type": "CASH_ON_DELIVERY"}, 400, "INVALID_INPUT"),
+        ({"payment_type": ["BLIK_CODE"]}, 400, "INVALID_INPUT"),
+    ],
+)
+def test_pay_again_bad_input_sends_nothing(phone_app, bound_basket, merchant, body, status, code):
+    order_id = declined_order(phone_app, bound_basket)
+    answer = phone_app.post(f"/app/api/orders/{order_id}/payment", json=body)
+    assert (answer.status_code, answer.json["error_code"]) == (status, code)
+    assert len(merchant.calls_to("order_event")) == 1
+
+
+def test_pay_again_refuses_unknown_paid_and_rejected_orders(app, phone_app, bound_basket, merchant):
+    assert phone_app.post("/app/api/orders/nope/payment").status_code == 404
+    bad_json = phone_app.post("/app/api/orders/nope/payment", data="{", content_type="application/json")
+    assert bad_json.status_code == 400
+    order_id = declined_order(phone_app, bound_basket)
+    from sandbox.extensions import db
+    from sandbox.models import Order
+
+    with app.app_context():
+        db.session.get(Order, order_id).order_status = "ORDER_REJECTED"
+        db.session.commit()
+    rejected = phone_app.post(f"/app/api/orders/{order_id}/payment")
+    assert (rejected.status_code, rejected.json["error_code"]) == (409, "ORDER_NOT_PAYABLE")
+
+
+def test_merchant_down_during_a_retry_is_no_500(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    merchant.answers["order_event"] = (503, {"error_code": "DOWN", "error_message": "down"})
+    answer = phone_app.post(f"/app/api/orders/{order_id}/payment")
+    assert answer.status_code == 200
+    assert answer.json["order"]["events"][-1]["response_status"] == 503

@@ -67,8 +67,21 @@ export function mount(root, ctx) {
 const RESULT = {
   AUTHORIZED: ["ok", "Zamówienie opłacone", "Płatność autoryzowana. Sklep dostał zamówienie i informację o płatności."],
   COD: ["ok", "Zamówienie przyjęte", "Zapłacisz przy odbiorze przesyłki."],
-  DECLINED: ["bad", "Płatność odrzucona", "Zamówienie zostało złożone, ale płatność nie przeszła. Sklep dostał status DECLINED."],
+  DECLINED: ["bad", "Płatność odrzucona", "Zamówienie czeka na zapłatę. Zapłać ponownie poniżej; sklep anuluje nieopłacone zamówienie po pewnym czasie."],
 };
+
+// Payment states from which the app offers paying again (reference §8.8), unless the
+// merchant has closed the order (ORDER_REJECTED / ORDER_COMPLETED take no more payments).
+const RETRY_FROM = ["UNPAID", "DECLINED", "CANCELLED", "ERROR"];
+const canPayAgain = (order) => RETRY_FROM.includes(order.payment_status) && order.order_status === "ORDER_PROCESSING";
+
+/** "W realizacji" only once the order is paid (or paid on delivery): an unpaid order waits. */
+function inpostStatus(order) {
+  if (order.order_status === "ORDER_PROCESSING" && !["AUTHORIZED", "COD"].includes(order.payment_status)) {
+    return "Czeka na płatność";
+  }
+  return orderStatus(order.order_status);
+}
 
 /** A line at regular prices: per piece for INTEGER, for the amount for DECIMAL (reference §8.2). */
 function regularTotal(product) {
@@ -129,7 +142,7 @@ function orderDetail(order, result) {
       h("dl", { class: "facts" },
         h("dt", {}, "Płatność"), h("dd", {}, statusPill(order), " ", paymentType(order.payment_type)),
         h("dt", {}, "Status w sklepie"), h("dd", {}, order.order_merchant_status_description || "—"),
-        h("dt", {}, "Status InPost"), h("dd", {}, orderStatus(order.order_status)),
+        h("dt", {}, "Status InPost"), h("dd", {}, inpostStatus(order)),
         h("dt", {}, "Dostawa"), h("dd", {}, deliveryType(order.delivery_type),
           delivery.delivery_point ? ` · paczkomat ${delivery.delivery_point}` : "",
           address ? ` · ${[address.address, address.postal_code, address.city].filter(Boolean).join(", ")}` : "",
@@ -158,6 +171,42 @@ function mountDetail(root, ctx, orderId, result) {
   const { body } = frame(root, result ? "Zamówienie złożone" : "Zamówienie",
     { back: "#/zamowienia", backLabel: "Wszystkie zamówienia" });
   let last = null;
+  const retry = { outcome: "AUTHORIZED", busy: false, error: null };
+
+  // A new payment attempt: InPost sends the merchant a new order event (AUTHORIZED or
+  // DECLINED again), and the shop's thank-you page follows it live.
+  async function payAgain(event) {
+    event.preventDefault();
+    retry.busy = true;
+    retry.error = null;
+    last = null;
+    try {
+      await ctx.api.post(`/orders/${enc(orderId)}/payment`, { outcome: retry.outcome });
+    } catch (error) {
+      if (ctx.failed(error)) return;
+      retry.error = error;
+    }
+    retry.busy = false;
+    last = null;
+    refresh();
+  }
+
+  function retrySection(order) {
+    if (!canPayAgain(order)) return null;
+    return h("form", { class: "section card retry", onsubmit: payAgain, "aria-labelledby": "retry-title" },
+      h("h2", { class: "section-title", id: "retry-title" }, "Zapłać ponownie"),
+      h("p", {}, `Płatność ${paymentType(order.payment_type)} nie przeszła, więc zamówienie nie jest opłacone. `,
+        "Spróbuj jeszcze raz; sklep dostanie nową informację o płatności."),
+      h("fieldset", { class: "sandbox-control" },
+        h("legend", { class: "hint" }, "Wynik płatności (kontrolka sandboxa)"),
+        h("div", { class: "segmented" }, [["AUTHORIZED", "Autoryzowana"], ["DECLINED", "Odrzucona"]].map(([value, label]) => [
+          h("input", { type: "radio", name: "retry-outcome", id: `retry-${value}`, value, checked: retry.outcome === value,
+            onchange: () => { retry.outcome = value; } }),
+          h("label", { for: `retry-${value}` }, label)]))),
+      retry.error ? errorBox(retry.error) : null,
+      h("button", { type: "submit", class: "btn btn-primary btn-block", disabled: retry.busy },
+        retry.busy ? "Płacę…" : `Zapłać ${money(order.order_final_price)}`));
+  }
 
   async function refresh() {
     try {
@@ -165,7 +214,7 @@ function mountDetail(root, ctx, orderId, result) {
       const key = JSON.stringify(order);
       if (key === last) return;
       last = key;
-      replaceContent(body, orderDetail(order, result),
+      replaceContent(body, orderDetail(order, result), retrySection(order),
         result ? h("div", { class: "actions" },
           h("a", { class: "btn btn-primary", href: "#/zamowienia" }, "Moje zamówienia"),
           h("a", { class: "btn btn-secondary", href: "#/koszyki" }, "Koszyki")) : null);
