@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
 
-.PHONY: run test venv db chromium lint clean
+.PHONY: run test venv db reset chromium lint clean
 
 run: db
 	$(BIN)/python scripts/serve.py
@@ -15,13 +15,22 @@ test: venv chromium
 venv: $(STAMP)
 
 $(STAMP): requirements.txt
+	@echo "Setting up $(VENV) and installing requirements.txt (the first time takes a minute or two)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.txt
 	touch $(STAMP)
+	@echo "Packages installed."
 
 db: venv
 	$(BIN)/flask --app app init-db
+
+# Restore the demo data (catalogue, stock, promo codes; no orders, no baskets) in the shop and
+# empty the sandbox (phones, baskets, orders, its log); the venv and the signing keys stay.
+# Stop `make run` first (Ctrl+C).
+reset: venv
+	$(BIN)/flask --app app seed --reset
+	$(BIN)/flask --app sandbox.app reset-db
 
 chromium: venv
 	sh scripts/ensure-chromium.sh

@@ -50,6 +50,14 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() not in {"0", "false", "no", "off"}
 
 
+def ensure_sqlite_directory(database_uri: str) -> None:
+    """Create the folder a SQLite file lives in (instance/ by default), whatever else is set:
+    with SECRET_KEY given no secret file is written, and SQLite cannot create folders."""
+    prefix = "sqlite:///"
+    if database_uri.startswith(prefix) and database_uri != prefix and ":memory:" not in database_uri:
+        Path(database_uri[len(prefix):].split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _instance_secret(name: str) -> str:
     """A random secret generated at first start into instance/ (never committed)."""
     INSTANCE.mkdir(exist_ok=True)

@@ -486,3 +486,19 @@ def test_merchant_down_during_a_retry_is_no_500(phone_app, bound_basket, merchan
     answer = phone_app.post(f"/app/api/orders/{order_id}/payment")
     assert answer.status_code == 200
     assert answer.json["order"]["events"][-1]["response_status"] == 503
+
+
+def test_reset_db_empties_the_sandbox_and_keeps_its_signing_keys(app, client, auth, bound_basket):
+    """`make reset` runs it: the phone's baskets are gone, the signing key still verifies."""
+    before = client.get("/v1/izi/signing-keys/public", headers=auth).json
+    result = app.test_cli_runner().invoke(args=["reset-db"])
+    assert result.exit_code == 0 and "signing keys kept" in result.output
+    from sandbox.extensions import db
+    from sandbox.models import Basket
+
+    with app.app_context():
+        assert db.session.query(Basket).count() == 0
+    token = client.post("/auth/realms/external/protocol/openid-connect/token", data={
+        "grant_type": "client_credentials", "client_id": app.config["INPOST_PAY_CLIENT_ID"],
+        "client_secret": app.config["INPOST_PAY_CLIENT_SECRET"]}).json["access_token"]  # fmt: skip
+    assert client.get("/v1/izi/signing-keys/public", headers={"Authorization": f"Bearer {token}"}).json == before
