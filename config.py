@@ -44,6 +44,13 @@ def _hours(name: str, value: str | None, default: float) -> float:
     return hours
 
 
+def _app_link(sandbox_enabled: bool, sandbox_url: str, api_url: str) -> str:
+    """The base of the link that opens a basket in InPost Mobile (`?basket_id=` follows)."""
+    if sandbox_enabled:
+        return f"{sandbox_url}/app/izilink"
+    return "inpostsandbox://izilink" if "sandbox" in api_url else "inpost://izilink"
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
@@ -107,6 +114,10 @@ def load(env: dict[str, str] | None = None) -> dict:
         "INPOST_PAY_POS_ID": inpost("INPOST_PAY_POS_ID", SANDBOX_DEMO_POS_ID),
         "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/inpostizi.js"),
         "INPOST_PAY_TEST_MODE": _flag(get("INPOST_PAY_TEST_MODE"), False),
+        # Where "Otwórz w aplikacji" (iziMobileLink) leads: the local simulator in sandbox
+        # mode, else InPost's app scheme for the environment the API URL names.
+        "INPOST_PAY_APP_LINK_URL": get("INPOST_PAY_APP_LINK_URL")
+        or _app_link(sandbox_enabled, sandbox_url, get("INPOST_PAY_API_URL") or ""),
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
         "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,

@@ -350,6 +350,11 @@ def _basket_for(user: AppUser, inpost_basket_id: str, active: bool = True) -> Ba
     return basket
 
 
+def basket_is_linked(inpost_basket_id: str) -> bool:
+    basket = db.session.get(Basket, inpost_basket_id) if inpost_basket_id else None
+    return basket is not None and basket.linked
+
+
 def active_baskets(user: AppUser) -> list[dict]:
     """Linked, not expired, not ordered: what the app's basket list shows."""
     rows = db.session.scalars(

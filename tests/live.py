@@ -68,6 +68,7 @@ def shop_config(db_path: Path, sandbox_url: str, shop_url: str, **extra) -> dict
         "INPOST_PAY_API_URL": sandbox_url,
         "INPOST_PAY_AUTH_URL": f"{sandbox_url}/auth/realms/external/protocol/openid-connect/token",
         "INPOST_PAY_WIDGET_URL": f"{sandbox_url}/inpostizi.js",
+        "INPOST_PAY_APP_LINK_URL": f"{sandbox_url}/app/izilink",
         **extra,
     }
 
