@@ -46,6 +46,15 @@ MAX_ATTRIBUTE = 255  # MG truncates attribute strings to 255 chars (pitfall 8)
 NOTICE_TYPES = ("ATTENTION", "ERROR")
 CHANNEL = "inpost_pay"
 DEFAULT_INFORMATION = f"Darmowa dostawa od {fmt_pln(pricing.FREE_DELIVERY_MINIMUM)}."
+FREE_DELIVERY_INFORMATION = "Dostawa gratis."
+
+
+def delivery_information(totals: pricing.BasketTotals, default: str) -> str:
+    """The summary's note: "free from 199 zł" only while delivery still costs something
+    (after DOSTAWA0 or above the threshold the app would otherwise say both)."""
+    if default == DEFAULT_INFORMATION and totals.free_delivery:
+        return FREE_DELIVERY_INFORMATION
+    return default
 
 
 # --- the plain view of a basket ---------------------------------------------------------------
@@ -302,7 +311,7 @@ def basket_json(
         "basket_promo_price": totals.promo.as_json(),
         "currency": CURRENCY,
         "basket_expiration_date": iso(issued_at + BASKET_LIFETIME),
-        "basket_additional_information": additional_information,
+        "basket_additional_information": delivery_information(totals, additional_information),
         "payment_type": payment,
         "basket_notice": {"type": notice.type, "description": notice.description} if notice else None,
         "basket_additional_parameters": [{"key": k, "value": v} for k, v in additional_parameters],

@@ -168,6 +168,18 @@ def assert_consistent(basket: dict) -> None:
 # --- the whole basket ------------------------------------------------------------------------------
 
 
+def test_free_delivery_is_not_also_promised_from_199_zl():
+    """After DOSTAWA0 the summary says delivery is free, not "Darmowa dostawa od 199,00 zł"."""
+    free = pricing.CodeInput("DOSTAWA0", "Darmowa dostawa", "FREE_DELIVERY", D("0"))
+    lines = [line(KAWA, "1")]
+    view = BasketView("b-free", (KAWA,), related=(), consents=CONSENTS)
+    paid = basket_json(view, pricing.compute(lines, [], NOW), shop_url=SHOP, issued_at=ISSUED)
+    freed = basket_json(view, pricing.compute(lines, [free], NOW), shop_url=SHOP, issued_at=ISSUED)
+    assert paid["summary"]["basket_additional_information"] == "Darmowa dostawa od 199,00\u00a0zł."
+    assert freed["summary"]["basket_additional_information"] == "Dostawa gratis."
+    assert {d["delivery_price"]["gross"] for d in freed["delivery"]} == {"0.00"}
+
+
 def test_three_line_basket_matches_the_fixture():
     """The reviewed JSON of a 3-line basket (INTEGER with promotion, DECIMAL with promotion, 5 % VAT
     line) with a 10 % code. Regenerate only deliberately: UPDATE_FIXTURES=1."""

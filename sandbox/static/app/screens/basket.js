@@ -206,9 +206,15 @@ export function mount(root, ctx, basketId) {
         promo !== base ? row("Po promocjach", pln(promo)) : null,
         final !== promo ? row("Rabat z kodów", pln(final - promo), "discount") : null,
         row("Razem", pln(final), "grand")),
-      h("p", { class: "muted small" }, "Bez kosztów dostawy",
-        deliveries.length ? ` · dostawa od ${pln(Math.min(...deliveries))}` : "", "."),
+      h("p", { class: "muted small" }, "Bez kosztów dostawy", deliveryFrom(deliveries), "."),
       summary.basket_additional_information ? h("p", { class: "info" }, summary.basket_additional_information) : null);
+  }
+
+  /** " · dostawa od 9,99 zł", or " · dostawa gratis" when the cheapest costs nothing. */
+  function deliveryFrom(deliveries) {
+    if (!deliveries.length) return "";
+    const cheapest = Math.min(...deliveries);
+    return cheapest === 0 ? " · dostawa gratis" : ` · dostawa od ${pln(cheapest)}`;
   }
 
   function noticeBanner(notice) {
