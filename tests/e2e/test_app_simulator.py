@@ -100,11 +100,12 @@ def no_horizontal_scroll(page: Page) -> None:
     assert width[0] <= width[1], f"horizontal scroll: content {width[0]}px in a {width[1]}px viewport"
 
 
-def sign_in(page: Page, sandbox_url: str) -> None:
+def sign_in(page: Page, sandbox_url: str, lands_on: str = "Prośby o połączenie") -> None:
+    """Sign in; the app opens on "Prośby" when a binding request waits, else on "Koszyki"."""
     page.goto(sandbox_url + "/app/")
     page.get_by_label("Numer telefonu").fill("600 100 200")
     page.get_by_role("button", name="Zaloguj się").click()
-    expect(page.get_by_role("heading", name="Koszyki")).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, exact=True)).to_be_visible()
 
 
 def accept_request(page: Page, trust: bool = True) -> None:
@@ -164,7 +165,8 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     basket_id = shop_basket_with(pair, (1, 2), (2, 1))
     request_binding(pair, basket_id)
 
-    sign_in(page, pair.sandbox.url)
+    sign_in(page, pair.sandbox.url)  # opens on the waiting request, not an empty basket list
+    expect(page.get_by_role("article").filter(has_text=MERCHANT)).to_be_visible()
     no_horizontal_scroll(page)
     expect(tab(page, "Prośby").locator(".badge")).to_have_text("1")
     accept_request(page, trust=True)
