@@ -198,11 +198,14 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     expect(page.get_by_role("list", name="Dodane kody")).to_contain_text("RABAT10")
     expect(page.get_by_text("Rabat z kodów")).to_be_visible()
     expect(summary_total(page)).to_have_text("206,73 zł")  # 229.70 - 10 %
+    expect(page.get_by_label("Kod rabatowy")).to_have_value("")  # taken: the field is free again
     page.get_by_label("Kod rabatowy").fill("LATO2025")
     page.get_by_role("button", name="Dodaj kod").click()
     notice = page.locator(".alert-error").filter(has_text="Wiadomość od sklepu")
     expect(notice).to_contain_text("LATO2025")
     expect(page.get_by_role("list", name="Dodane kody")).not_to_contain_text("LATO2025")
+    expect(page.get_by_label("Kod rabatowy")).to_have_value("LATO2025")  # kept to be corrected
+    page.get_by_label("Kod rabatowy").fill("")
 
     # A related product, then removing a line.
     page.get_by_role("button", name=f"Dodaj: {SENCHA}").click()

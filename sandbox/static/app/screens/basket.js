@@ -151,7 +151,9 @@ export function mount(root, ctx, basketId) {
         return;
       }
       const answer = await act("Sprawdzam kod…", () => ctx.api.post(`${path}/promo-codes`, { promo_code_value: code }));
-      if (answer) state.promo = "";
+      // Cleared only once the shop took the code: a refused one (an ERROR notice) stays to be fixed.
+      const taken = (answer?.basket?.promo_codes || []).some((c) => (c.promo_code_value || "").toUpperCase() === code.toUpperCase());
+      if (taken) state.promo = "";
       render();
     }
     return h("section", { class: "section", "aria-labelledby": "promo-title" },
