@@ -140,6 +140,12 @@ def listening(page: Page) -> None:
     page.wait_for_function("() => window.IziSocket && window.IziSocket.connected")
 
 
+def overlaps(a: dict, b: dict) -> bool:
+    """Do two bounding boxes share any area (in page coordinates, after scrolling)?"""
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
 def open_log(page: Page):
     page.get_by_role("button", name="Dziennik InPost Pay").click()
     return page.get_by_role("complementary", name="Dziennik InPost Pay")
@@ -157,6 +163,16 @@ def test_1_product_card_binds_by_phone_number(pair, page, phone):
     log = open_log(page)
     expect(log).to_contain_text("Prośba o połączenie koszyka wysłana do aplikacji InPost Mobile")
     expect(log).to_contain_text("Koszyk połączony z InPost Pay")
+
+    # The diary never covers the widget or the totals, and does not stay open on the next page.
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(pair.shop.url + "/koszyk")
+        expect(page.get_by_role("complementary", name="Dziennik InPost Pay").locator(".izi-log-panel")).to_be_hidden()
+        toggle = page.get_by_role("button", name="Dziennik InPost Pay").bounding_box()
+        for covered in (widget(page).locator("button.main"), page.locator('[data-total="final"]')):
+            box = covered.bounding_box()
+            assert box and not overlaps(toggle, box), (width, covered, toggle, box)
 
 
 def test_2_product_card_binds_by_qr_code_and_deep_link(pair, page, phone):
