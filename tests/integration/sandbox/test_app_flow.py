@@ -147,7 +147,9 @@ def test_events_are_sent_as_lists(phone_app, bound_basket, merchant):
     assert len({b["event_id"] for b in bodies}) == 5
 
 
-def test_a_related_product_sold_by_weight_is_added_in_the_amount_offered(phone_app, merchant, bound_basket, basket_doc):
+def test_a_related_product_sold_by_weight_is_added_in_the_amount_offered(
+    client, phone_app, merchant, bound_basket, basket_doc
+):
     """The app shows "5,00 zł za 0,25 kg"; "Dodaj" (no quantity given) must add 0.25 kg, not 1."""
     weighed = copy.deepcopy(basket_doc)
     weighed["related_products"][0]["quantity"] = {
@@ -161,6 +163,9 @@ def test_a_related_product_sold_by_weight_is_added_in_the_amount_offered(phone_a
     (event,) = merchant.calls_to("event")
     assert event["json"]["related_products_event_data"][0]["quantity"] == {
         "quantity": 0.25, "quantity_type": "DECIMAL", "quantity_unit": "kg"}
+    # The sandbox's log shows the number as the wire has it, not the string "0.25".
+    (logged,) = [e for e in log_for(client) if e["path"].endswith("/event")]
+    assert logged["request_body"]["related_products_event_data"][0]["quantity"]["quantity"] == 0.25
 
 
 def test_event_answer_replaces_the_basket_only_when_valid(phone_app, bound_basket, merchant, basket_doc):
