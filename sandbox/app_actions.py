@@ -51,8 +51,17 @@ from sandbox.validate import PHONE, PREFIX
 DEFAULT_PAYMENT_TYPES = ["CARD", "BLIK_CODE", "PAY_BY_LINK", "GOOGLE_PAY", "APPLE_PAY"]
 PAYMENT_OUTCOMES = ("AUTHORIZED", "DECLINED")
 BASKET_CHANGED_MESSAGE = "Koszyk się zmienił, odśwież koszyk (basket changed, refresh)"
-FIRST_NAMES = ["Anna", "Piotr", "Katarzyna", "Tomasz", "Magdalena", "Paweł", "Agnieszka", "Michał"]
-SURNAMES = ["Nowak", "Kowalska", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowski", "Zielińska", "Szymański"]
+# Demo names: a first name and the surname's form for the same gender ("Piotr Kamiński",
+# "Anna Kamińska"; Nowak and Wójcik are the same for both).
+FIRST_NAMES = {"f": ["Anna", "Katarzyna", "Magdalena", "Agnieszka"], "m": ["Piotr", "Tomasz", "Paweł", "Michał"]}
+SURNAMES = [("Nowak", "Nowak"), ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"),
+            ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"), ("Zieliński", "Zielińska")]  # fmt: skip
+
+
+def demo_name(pick: random.Random) -> tuple[str, str]:
+    gender = pick.choice("fm")
+    male, female = pick.choice(SURNAMES)
+    return pick.choice(FIRST_NAMES[gender]), female if gender == "f" else male
 LOCKER_ID = re.compile(r"^[A-Z0-9-]{3,20}$")
 MAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -134,11 +143,12 @@ def sign_in(country_prefix: str, phone: str, name: str | None = None, surname: s
     user = baskets.app_user(country_prefix, phone)
     if user is None:
         pick = random.Random(country_prefix + phone)  # the same phone always gets the same demo name
+        demo_first, demo_surname = demo_name(pick)
         user = AppUser(
             country_prefix=country_prefix,
             phone=phone,
-            name=name or pick.choice(FIRST_NAMES),
-            surname=surname or pick.choice(SURNAMES),
+            name=name or demo_first,
+            surname=surname or demo_surname,
             mail=mail or f"{phone}@example.com",
             address=f"ul. Testowa {pick.randint(1, 99)}",
             city="Kraków",

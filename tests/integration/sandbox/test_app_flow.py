@@ -507,3 +507,15 @@ def test_reset_db_empties_the_sandbox_and_keeps_its_signing_keys(app, client, au
         "grant_type": "client_credentials", "client_id": app.config["INPOST_PAY_CLIENT_ID"],
         "client_secret": app.config["INPOST_PAY_CLIENT_SECRET"]}).json["access_token"]  # fmt: skip
     assert client.get("/v1/izi/signing-keys/public", headers={"Authorization": f"Bearer {token}"}).json == before
+
+
+def test_demo_names_agree_in_gender():
+    import random
+
+    from sandbox.app_actions import FIRST_NAMES, demo_name
+
+    for seed in range(200):
+        first, surname = demo_name(random.Random(seed))
+        female = first in FIRST_NAMES["f"]
+        assert not surname.endswith("ski") or not female, (first, surname)
+        assert not surname.endswith("ska") or female, (first, surname)
