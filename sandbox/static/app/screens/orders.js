@@ -214,7 +214,9 @@ function mountDetail(root, ctx, orderId, result) {
       const key = JSON.stringify(order);
       if (key === last) return;
       last = key;
-      replaceContent(body, orderDetail(order, result), retrySection(order),
+      const parts = orderDetail(order, result);
+      parts.splice(1, 0, retrySection(order)); // right under the result, where the eye is
+      replaceContent(body, parts,
         result ? h("div", { class: "actions" },
           h("a", { class: "btn btn-primary", href: "#/zamowienia" }, "Moje zamówienia"),
           h("a", { class: "btn btn-secondary", href: "#/koszyki" }, "Koszyki")) : null);
