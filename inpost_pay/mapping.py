@@ -46,7 +46,7 @@ MAX_ATTRIBUTE = 255  # MG truncates attribute strings to 255 chars (pitfall 8)
 NOTICE_TYPES = ("ATTENTION", "ERROR")
 CHANNEL = "inpost_pay"
 DEFAULT_INFORMATION = f"Darmowa dostawa od {fmt_pln(pricing.FREE_DELIVERY_MINIMUM)}."
-FREE_DELIVERY_INFORMATION = "Dostawa gratis."
+FREE_DELIVERY_INFORMATION = ""  # the app already says the delivery costs nothing
 
 
 def delivery_information(totals: pricing.BasketTotals, default: str) -> str:
