@@ -519,3 +519,26 @@ def test_demo_names_agree_in_gender():
         female = first in FIRST_NAMES["f"]
         assert not surname.endswith("ski") or not female, (first, surname)
         assert not surname.endswith("ska") or female, (first, surname)
+
+
+def test_two_taps_on_pay_again_pay_once(app, phone_app, bound_basket, merchant):
+    """Concurrent retries: the conditional UPDATE lets exactly one through."""
+    import threading
+
+    order_id = declined_order(phone_app, bound_basket)
+    second = app.test_client()
+    assert second.post("/app/api/session", json=PHONE).status_code == 200
+    results, start = [], threading.Barrier(2)
+
+    def tap(client):
+        start.wait()
+        results.append(client.post(f"/app/api/orders/{order_id}/payment", json={}).status_code)
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in (phone_app, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == [200, 409]
+    assert [c["json"]["event_data"]["payment_status"] for c in merchant.calls_to("order_event")] == [
+        "DECLINED", "AUTHORIZED"]
