@@ -334,6 +334,7 @@ def test_6b_a_declined_payment_says_what_to_do_and_paying_again_in_the_app_updat
     expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_visible()
     expect(failed).to_be_hidden()
     expect(page.locator(".ord-hero--thanks")).to_contain_text("Opłacone")
+    expect(page.locator(".ord-hero--thanks [data-payment-part]")).to_be_hidden()  # said once, not twice
     assert page.evaluate("window.__notReloaded") is True
 
 

@@ -90,3 +90,24 @@ def test_the_cli_command_uses_the_configured_hours(app):
     assert order_of(app, order_id).status == "cancelled"
     bad = runner.invoke(args=["inpost-pay-cancel-unpaid", "--hours", "-1"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("payment_status", "tone", "hidden_payment"),
+    [("DECLINED", "bad", False), ("UNPAID", "wait", False), ("AUTHORIZED", "ok", True)],
+)
+def test_the_thank_you_page_says_what_the_payment_did(app, client, payment_status, tone, hidden_payment):
+    """No tick and no thanks shown for a declined payment: the page names it and what to do."""
+    order_id = make_order(app, payment_status=payment_status)
+    if payment_status == "AUTHORIZED":
+        with app.app_context():
+            order_service.change_status(db.session.get(Order, order_id), "paid")
+            db.session.commit()
+    token = order_of(app, order_id).access_token
+    text = client.get(f"/zamowienie/{order_id}/dziekujemy?token={token}").get_data(as_text=True)
+    assert f'data-payment-tone="{tone}"' in text  # the CSS shows the one hero of that tone
+    assert "Płatność nie powiodła się" in text  # rendered; shown only when the tone turns "bad"
+    if payment_status != "AUTHORIZED":
+        assert "zapłać ponownie" in text and "po 24 godzinach" in text
+    part = text.split("data-payment-part", 1)[1][:20]
+    assert part.lstrip().startswith("hidden") is hidden_payment  # "Opłacone · Płatność: Opłacone" said once
