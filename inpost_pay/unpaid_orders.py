@@ -9,7 +9,7 @@ cancels it, puts the goods back on the shelf, and tells InPost with the technica
 ORDER_REJECTED ("the order has been rejected"), sent through the outbox like any other
 cancellation (`order_sync`). After that the app offers no more payment for it.
 
-Run it from cron or a scheduler: `flask --app app inpost-pay-cancel-unpaid` (docs/inpost-pay-api.md,
+Run it from cron or a scheduler: `flask --app app inpost-pay-cancel-unpaid` (docs/inpost-pay-api.md §10,
 "Orders whose payment never succeeds").
 """
 

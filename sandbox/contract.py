@@ -582,7 +582,7 @@ def check_order(order: Any, *, now: datetime | None = None, warnings: list | Non
 def _order_adds_up(c: _Checker, details: dict, delivery: dict, products: list) -> None:
     """The app shows the lines, the discount, the delivery and the total: they must add up.
 
-    Our reading (docs/inpost-pay-api.md, "The order object"): `order_discount` is everything
+    Our reading (docs/inpost-pay-api.md §10, "What the order says was paid"): `order_discount` is everything
     the shopper saved (promotions and codes), so the lines at base_price less order_discount
     are order_base_price ("without delivery"), and that plus delivery_price and the chosen
     options is order_final_price. A line's `quantity_price` is what was paid for the whole
