@@ -34,6 +34,7 @@ def create_app(config: dict | None = None, *, integration: bool = True) -> Flask
     if config:
         app.config.update(config)
     settings.check(app.config)
+    settings.ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)

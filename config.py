@@ -31,10 +31,38 @@ class ConfigError(RuntimeError):
     """A setting is missing or still a placeholder; the message says which and where to get it."""
 
 
+def _hours(name: str, value: str | None, default: float) -> float:
+    """A positive number of hours, e.g. INPOST_PAY_UNPAID_ORDER_HOURS=24 or 0.5."""
+    if value is None or value.strip() == "":
+        return default
+    try:
+        hours = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of hours, got {value!r} (see .env.example)") from None
+    if not 0 < hours < 24 * 365:
+        raise ConfigError(f"{name} must be more than 0 and under a year, got {value!r} (see .env.example)")
+    return hours
+
+
+def _app_link(sandbox_enabled: bool, sandbox_url: str, api_url: str) -> str:
+    """The base of the link that opens a basket in InPost Mobile (`?basket_id=` follows)."""
+    if sandbox_enabled:
+        return f"{sandbox_url}/app/izilink"
+    return "inpostsandbox://izilink" if "sandbox" in api_url else "inpost://izilink"
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def ensure_sqlite_directory(database_uri: str) -> None:
+    """Create the folder a SQLite file lives in (instance/ by default), whatever else is set:
+    with SECRET_KEY given no secret file is written, and SQLite cannot create folders."""
+    prefix = "sqlite:///"
+    if database_uri.startswith(prefix) and database_uri != prefix and ":memory:" not in database_uri:
+        Path(database_uri[len(prefix):].split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _instance_secret(name: str) -> str:
@@ -101,9 +129,18 @@ def load(env: dict[str, str] | None = None) -> dict:
         "INPOST_PAY_WIDGET_VERSION": widget_version,
         "INPOST_PAY_WIDGET_URL": inpost("INPOST_PAY_WIDGET_URL", f"{sandbox_url}/{widget_script}"),
         "INPOST_PAY_TEST_MODE": _flag(get("INPOST_PAY_TEST_MODE"), False),
+        # Where "Otwórz w aplikacji" (iziMobileLink) leads: the local simulator in sandbox
+        # mode, else InPost's app scheme for the environment the API URL names.
+        "INPOST_PAY_APP_LINK_URL": get("INPOST_PAY_APP_LINK_URL")
+        or _app_link(sandbox_enabled, sandbox_url, get("INPOST_PAY_API_URL") or ""),
         # The labels InPost's app shows for the shop's order statuses, as JSON
         # {"shipped": "Wysłane kurierem", ...}; unset = storefront.orders.STATUSES.
         "INPOST_PAY_STATUS_LABELS": get("INPOST_PAY_STATUS_LABELS") or None,
+        # An InPost Pay order not paid within this many hours is cancelled (ORDER_REJECTED)
+        # by `flask --app app inpost-pay-cancel-unpaid` (inpost_pay/unpaid_orders.py).
+        "INPOST_PAY_UNPAID_ORDER_HOURS": _hours(
+            "INPOST_PAY_UNPAID_ORDER_HOURS", get("INPOST_PAY_UNPAID_ORDER_HOURS"), 24.0
+        ),
         "ADMIN_PASSWORD": get("ADMIN_PASSWORD") or DEMO_ADMIN_PASSWORD,
         # Wrong back-office passwords allowed per address; counters in RATELIMIT_STORAGE_URI.
         "ADMIN_LOGIN_LIMIT": get("ADMIN_LOGIN_LIMIT") or "5 per minute;30 per hour",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask, session, url_for
@@ -28,6 +29,9 @@ from storefront.extensions import db
 from storefront.models import Basket, Consent, Order, Product
 from storefront.views import admin
 from storefront.views.shop import card_quantity
+
+#: Paid, or paid on delivery: never cancelled for want of a payment.
+SETTLED = orders.PAID_STATUSES | {"COD"}
 
 MAX_ORDER_ID = 2**31 - 1
 
@@ -131,6 +135,7 @@ def order_view(order: Order) -> seam.OrderView:
         name=order.name, surname=order.surname, email=order.email, phone_prefix=order.phone_prefix,
         phone=order.phone, delivery_type=order.delivery_type,
         products_final=Price(order.products_final_net, order.products_final_gross),
+        products_base_gross=order.products_base_gross,
         total=Price(order.total_net, order.total_gross),
         delivery=Price(order.delivery_net, order.delivery_gross),
         delivery_options=options, delivery_point=order.delivery_point, delivery_address=order.delivery_address,
@@ -139,7 +144,8 @@ def order_view(order: Order) -> seam.OrderView:
         tracking_numbers=tuple(t.number for t in order.tracking_numbers),
         lines=tuple(
             seam.OrderLineView(line.product_id, line.ean, line.name, line.unit_base_gross, line.vat_rate,
-                               line.quantity, line.quantity_type, line.quantity_unit)
+                               line.quantity, line.quantity_type, line.quantity_unit,
+                               paid=Price(line.final_net, line.final_gross))
             for line in order.lines
         ),
         owner_token=order.owner_token,
@@ -264,6 +270,21 @@ class DemoShop:
         row.external = {**(row.external or {}), **external}
         if rejected and row.status != "cancelled":
             orders.cancel(row, note="Odrzucone w aplikacji InPost")
+        return order_view(row)
+
+    def overdue_unpaid_orders(self, placed_before: datetime) -> list[int]:
+        query = (
+            select(Order.id, Order.payment_status)
+            .where(Order.channel == seam.CHANNEL, Order.status == "awaiting_payment", Order.created_at < placed_before)
+            .order_by(Order.id)
+        )
+        return [order_id for order_id, payment in db.session.execute(query) if payment not in SETTLED]
+
+    def cancel_unpaid_order(self, order_id: int, reason: str) -> seam.OrderView | None:
+        row = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+        if row is None or row.status != "awaiting_payment" or row.payment_status in SETTLED:
+            return None
+        orders.cancel(row, note=reason)
         return order_view(row)
 
     def thank_you_url(self, order: seam.OrderView) -> str:

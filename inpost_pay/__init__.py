@@ -116,6 +116,17 @@ def stop_worker(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from . import outbox
 
+    @app.cli.command("inpost-pay-cancel-unpaid")
+    @click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=None,
+                  help="Cancel orders unpaid for longer than this (default INPOST_PAY_UNPAID_ORDER_HOURS).")
+    def cancel_unpaid(hours: float | None):
+        """Cancel InPost Pay orders whose payment never succeeded; InPost hears ORDER_REJECTED."""
+        from .unpaid_orders import cancel_unpaid_orders
+
+        hours = hours or app.config.get("INPOST_PAY_UNPAID_ORDER_HOURS", 24.0)
+        numbers = cancel_unpaid_orders(hours)
+        click.echo(f"cancelled {len(numbers)} order(s) unpaid for over {hours:g} h" + (": " + ", ".join(numbers) if numbers else ""))
+
     @app.cli.command("outbox-worker")
     @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
     @click.option("--interval", type=float, default=None, help="Seconds between looks at the outbox.")

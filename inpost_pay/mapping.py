@@ -46,10 +46,16 @@ DECIMAL = "DECIMAL"
 
 
 def default_information(totals: Totals) -> str:
-    """summary.basket_additional_information when the caller gives none."""
-    if totals.free_delivery_minimum is None:
+    """summary.basket_additional_information when the caller gives none: "free delivery from
+    199 zł", only while delivery still costs something (after a free-delivery code or above the
+    threshold the app would otherwise say both)."""
+    if totals.free_delivery_minimum is None or _delivery_is_free(totals):
         return ""
     return f"Darmowa dostawa od {fmt_pln(totals.free_delivery_minimum)}."
+
+
+def _delivery_is_free(totals: Totals) -> bool:
+    return bool(totals.deliveries) and all(quote.price.gross == 0 for quote in totals.deliveries)
 
 
 # --- the plain view of a basket ---------------------------------------------------------------
@@ -432,6 +438,11 @@ def order_json(order: OrderView, *, pos_id: str, shop_url: str, products: Mappin
         "payment_type": order.payment_method,
         "order_base_price": order.products_final.as_json(),
         "order_final_price": order.total.as_json(),
+        # Promotions and codes together: the lines at their regular prices less this are
+        # order_base_price, so the app's order screen adds up.
+        "order_discount": fmt(
+            ZERO if order.products_base_gross is None else order.products_base_gross - order.products_final.gross
+        ),
         "currency": CURRENCY,
         "delivery_references_list": list(order.tracking_numbers),
         "order_additional_parameters": list(external.get("basket_additional_parameters") or []),
@@ -478,6 +489,8 @@ def order_json(order: OrderView, *, pos_id: str, shop_url: str, products: Mappin
             item["product_link"] = product_link(shop_url, product)
             item["product_image"] = product_image(shop_url, product)
         item["base_price"] = Price.from_gross(line.unit_base_gross, line.vat_rate).as_json()
+        if line.paid is not None:
+            item["quantity_price"] = line.paid.as_json()  # what was paid for the whole line
         item["quantity"] = {
             "quantity": number(line.quantity),
             "quantity_type": line.quantity_type,

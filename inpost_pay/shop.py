@@ -197,6 +197,9 @@ class OrderLineView:
     quantity: Decimal
     quantity_type: str
     quantity_unit: str
+    #: What the shopper paid for the whole line after promotions and codes, when the shop prices
+    #: lines that way; InPost's app then shows it beside the regular price.
+    paid: Price | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,9 @@ class OrderView:
     products_final: Price
     total: Price
     delivery: Price  # delivery with its options
+    #: The products at their regular prices (gross); less products_final it is the order's
+    #: discount (promotions and codes). None: no discount.
+    products_base_gross: Decimal | None = None
     delivery_options: tuple[OptionQuote, ...] = ()
     delivery_point: str | None = None
     delivery_address: Mapping | None = None
@@ -286,6 +292,11 @@ class Shop(Protocol):
         self, order_id: int, *, payment_status: str | None, external: Mapping, rejected: bool
     ) -> OrderView:
         """InPost's payment/order status: record it, merge `external`, cancel when rejected."""
+    def overdue_unpaid_orders(self, placed_before: datetime) -> list[int]:
+        """Ids of this channel's orders still awaiting payment, placed before `placed_before`."""
+    def cancel_unpaid_order(self, order_id: int, reason: str) -> OrderView | None:
+        """Cancel the order if it is still unpaid, read under its lock (a payment that arrived
+        meanwhile wins: None); a cancellation like any other, so InPost hears ORDER_REJECTED."""
     def thank_you_url(self, order: OrderView) -> str: ...
     def status_names(self) -> Mapping[str, str]:
         """The shop's order statuses and their default labels."""

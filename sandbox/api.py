@@ -182,8 +182,10 @@ def put_basket(basket_id: str):
 def checked_basket(doc: dict) -> dict:
     """The merchant's basket JSON, or 400 MALFORMED_REQUEST naming the first problems (InPost
     checks every basket it is sent against its contract, both PUTs alike)."""
-    violations = check_basket(doc)
-    g.contract_violations = violations
+    warnings: list = []
+    violations = check_basket(doc, warnings=warnings)
+    # The log shows both; warnings (what the documents discourage) never refuse the PUT.
+    g.contract_violations = violations + [dict(w, warning=True) for w in warnings]
     if violations:
         raise malformed("basket: " + "; ".join(f"{v['field']}: {v['problem']}" for v in violations[:5])
                         + (f" (+{len(violations) - 5} more)" if len(violations) > 5 else ""))  # fmt: skip

@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from sandbox import api, api_v2, app_api, auth, cli, devtools, errors, log, widget_v2
 from sandbox import settings as sandbox_settings
+from sandbox.database import prepare  # noqa: F401  (tests and scripts/serve.py take it from here)
 from sandbox.extensions import configure_sqlite, db
 from sandbox.faults import FaultState
 from sandbox.keys import KeyRing
@@ -37,6 +38,7 @@ def create_sandbox_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     sandbox_settings.check(app.config)
+    sandbox_settings.ensure_sqlite_directory(app.config["SQLALCHEMY_DATABASE_URI"])
     configure_logging()
     register_extensions(app)
     register_services(app)
@@ -118,13 +120,6 @@ def _raw_body() -> bytes | str:
         return request.get_data(cache=True)
     except RequestEntityTooLarge:
         return "(body over MAX_CONTENT_LENGTH, not read)"
-
-
-def prepare(app: Flask) -> None:
-    """First start: create the tables and the signing keys when missing."""
-    with app.app_context():
-        db.create_all()
-    app.extensions["sandbox_keys"].ensure()
 
 
 # `flask --app sandbox.app <command>` looks for a factory named create_app.

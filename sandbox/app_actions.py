@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from sandbox import baskets
-from sandbox.contract import DELIVERY_TYPES, check_basket, check_order, differences
+from sandbox.contract import DELIVERY_TYPES, PAYMENT_TYPES, check_basket, check_order, differences
 from sandbox.errors import ApiError
 from sandbox.extensions import db
 from sandbox.jsonutil import MAX_NUMBER, dumps, loads, to_plain
@@ -51,8 +51,17 @@ from sandbox.validate import PHONE, PREFIX
 DEFAULT_PAYMENT_TYPES = ["CARD", "BLIK_CODE", "PAY_BY_LINK", "GOOGLE_PAY", "APPLE_PAY"]
 PAYMENT_OUTCOMES = ("AUTHORIZED", "DECLINED")
 BASKET_CHANGED_MESSAGE = "Koszyk się zmienił, odśwież koszyk (basket changed, refresh)"
-FIRST_NAMES = ["Anna", "Piotr", "Katarzyna", "Tomasz", "Magdalena", "Paweł", "Agnieszka", "Michał"]
-SURNAMES = ["Nowak", "Kowalska", "Wiśniewski", "Wójcik", "Kamińska", "Lewandowski", "Zielińska", "Szymański"]
+# Demo names: a first name and the surname's form for the same gender ("Piotr Kamiński",
+# "Anna Kamińska"; Nowak and Wójcik are the same for both).
+FIRST_NAMES = {"f": ["Anna", "Katarzyna", "Magdalena", "Agnieszka"], "m": ["Piotr", "Tomasz", "Paweł", "Michał"]}
+SURNAMES = [("Nowak", "Nowak"), ("Kowalski", "Kowalska"), ("Wiśniewski", "Wiśniewska"), ("Wójcik", "Wójcik"),
+            ("Kamiński", "Kamińska"), ("Lewandowski", "Lewandowska"), ("Zieliński", "Zielińska")]  # fmt: skip
+
+
+def demo_name(pick: random.Random) -> tuple[str, str]:
+    gender = pick.choice("fm")
+    male, female = pick.choice(SURNAMES)
+    return pick.choice(FIRST_NAMES[gender]), female if gender == "f" else male
 LOCKER_ID = re.compile(r"^[A-Z0-9-]{3,20}$")
 MAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -134,11 +143,12 @@ def sign_in(country_prefix: str, phone: str, name: str | None = None, surname: s
     user = baskets.app_user(country_prefix, phone)
     if user is None:
         pick = random.Random(country_prefix + phone)  # the same phone always gets the same demo name
+        demo_first, demo_surname = demo_name(pick)
         user = AppUser(
             country_prefix=country_prefix,
             phone=phone,
-            name=name or pick.choice(FIRST_NAMES),
-            surname=surname or pick.choice(SURNAMES),
+            name=name or demo_first,
+            surname=surname or demo_surname,
             mail=mail or f"{phone}@example.com",
             address=f"ul. Testowa {pick.randint(1, 99)}",
             city="Kraków",
@@ -350,6 +360,11 @@ def _basket_for(user: AppUser, inpost_basket_id: str, active: bool = True) -> Ba
     return basket
 
 
+def basket_is_linked(inpost_basket_id: str) -> bool:
+    basket = db.session.get(Basket, inpost_basket_id) if inpost_basket_id else None
+    return basket is not None and basket.linked
+
+
 def active_baskets(user: AppUser) -> list[dict]:
     """Linked, not expired, not ordered: what the app's basket list shows."""
     rows = db.session.scalars(
@@ -396,6 +411,8 @@ def basket_detail(user: AppUser, inpost_basket_id: str) -> dict:
         "updated_at": iso(basket.updated_at),
         "merchant": merchant_json(),
         "notice": to_plain((doc.get("summary") or {}).get("basket_notice")),
+        # What the documents discourage in the merchant's basket (the developer sees it in the app).
+        "warnings": _basket_check(doc)[1] if doc else [],
         "accepted_consents": [{"consent_id": a.consent_id, "consent_version": a.consent_version} for a in accepted],
         "basket": to_plain(doc),
     }
@@ -500,11 +517,19 @@ def remove_promo_code(user: AppUser, inpost_basket_id: str, code: Any) -> dict:
     return _send_event(user, basket, "PROMO_CODES", "promo_codes_event_data", kept)
 
 
-def add_related_product(user: AppUser, inpost_basket_id: str, product_id: Any, quantity: Any = 1) -> dict:
-    """RELATED_PRODUCTS: add one of the merchant's suggested products."""
+def _offered_amount(product: dict) -> Any:
+    """The amount the merchant offers a related product in (its `quantity.quantity`): for a
+    DECIMAL product the price shown is the price of that amount ("8,90 zł za 0,1 kg"), so
+    adding "1" would add ten times what the shopper saw."""
+    return (product.get("quantity") or {}).get("quantity", 1)
+
+
+def add_related_product(user: AppUser, inpost_basket_id: str, product_id: Any, quantity: Any = None) -> dict:
+    """RELATED_PRODUCTS: add one of the merchant's suggested products, by default in the
+    amount the merchant offered it."""
     basket = _basket_for(user, inpost_basket_id)
     product = _product(baskets.document(basket), product_id, key="related_products")
-    amount = _quantity(1 if quantity is None else quantity, product, allow_zero=False)
+    amount = _quantity(_offered_amount(product) if quantity is None else quantity, product, allow_zero=False)
     item = {"product_id": product_id, "quantity": _quantity_object(product, amount)}
     if product.get("ean"):
         item["ean"] = product["ean"]
@@ -877,6 +902,45 @@ def _pay(user: AppUser, order: Order, choice: dict) -> None:
         if isinstance(label, str) and label:
             order.merchant_status_description = label
     db.session.commit()
+
+
+# Payment states after which the app offers paying again (reference §8.8: UNPAID -> ... ->
+# AUTHORIZED, or DECLINED | CANCELLED | ERROR); STARTED marks an attempt in progress.
+RETRY_FROM = ("UNPAID", "DECLINED", "CANCELLED", "ERROR")
+FINAL_ORDER_STATUSES = ("ORDER_COMPLETED", "ORDER_REJECTED")
+
+
+def pay_again(user: AppUser, order_id: str, form: Any) -> dict:
+    """A new payment attempt for an order whose payment did not go through.
+
+    The merchant hears it as a new order event with its own event_id and payment_id
+    ("InPost Pay: Updating orders at the Merchant's"). Not for an order the merchant
+    rejected or completed (after those InPost takes no payment), nor for one paid or
+    being paid: the attempt is claimed with one conditional UPDATE, so two taps pay once.
+    """
+    if not isinstance(form, dict):
+        raise _invalid("request body: must be a JSON object")
+    outcome = form.get("outcome", "AUTHORIZED")
+    if outcome not in PAYMENT_OUTCOMES:
+        raise _invalid(f"outcome: must be one of {', '.join(PAYMENT_OUTCOMES)}")
+    order = db.session.get(Order, order_id) if isinstance(order_id, str) else None
+    if order is None or (order.country_prefix, order.phone) != (user.country_prefix, user.phone):
+        raise ApiError(404, "ORDER_NOT_FOUND", "no such order for this phone")
+    payment_type = form.get("payment_type", order.payment_type)
+    if payment_type not in PAYMENT_TYPES or payment_type == "CASH_ON_DELIVERY":
+        raise _invalid("payment_type: must be a payment type paid in the app (not CASH_ON_DELIVERY)")
+    if order.order_status in FINAL_ORDER_STATUSES:
+        raise ApiError(409, "ORDER_NOT_PAYABLE", f"the merchant marked this order {order.order_status}")
+    claimed = db.session.execute(
+        db.update(Order)
+        .where(Order.order_id == order_id, Order.payment_status.in_(RETRY_FROM))
+        .values(payment_status="STARTED", payment_type=payment_type)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        raise ApiError(409, "ORDER_NOT_PAYABLE", "the order is paid or a payment is in progress")
+    _pay(user, db.session.get(Order, order_id), {"payment_type": payment_type, "outcome": outcome})
+    return order_detail(user, order_id)
 
 
 # -- orders in the app --------------------------------------------------------------

@@ -8,6 +8,7 @@ calls one `app_actions` function and returns its result; errors are
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import quote
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from jinja2 import TemplateNotFound
@@ -50,8 +51,11 @@ def index():
 
 @bp.get("/izilink")
 def izilink():
-    """Where deep_link_hms points: open the binding request of this basket in the simulator."""
+    """Where deep_link_hms and the widget's "Otwórz w aplikacji" point: a linked basket opens
+    in the simulator's basket screen; otherwise this basket's binding request."""
     inpost_basket_id = request.args.get("basket_id", "")
+    if actions.basket_is_linked(inpost_basket_id):
+        return redirect(url_for("sandbox_app.index") + f"#/koszyk/{quote(inpost_basket_id, safe='')}")
     binding = actions.latest_request_for_basket(inpost_basket_id) if inpost_basket_id else None
     if binding is None:
         raise ApiError(404, "REQUEST_NOT_FOUND", "no binding request for this basket")
@@ -200,3 +204,10 @@ def orders_list(user):
 @signed_in
 def order_show(user, order_id):
     return jsonify({"order": actions.order_detail(user, order_id)})
+
+
+@bp.post("/api/orders/<order_id>/payment")
+@signed_in
+def order_pay_again(user, order_id):
+    """Pay again for an order whose payment was declined (the merchant gets the new event)."""
+    return jsonify({"order": actions.pay_again(user, order_id, json_body(required=False))})

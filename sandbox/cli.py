@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from sandbox.database import prepare, reset
+
 
 def register(app: Flask) -> None:
     @app.cli.command("rotate-keys")
@@ -19,7 +21,11 @@ def register(app: Flask) -> None:
     @app.cli.command("init-db")
     def init_db():
         """Create the sandbox's tables and first signing key (done at start-up too)."""
-        from sandbox.app import prepare
-
         prepare(current_app)
         click.echo("Sandbox database and keys ready.")
+
+    @app.cli.command("reset-db")
+    def reset_db():
+        """Empty the sandbox (baskets, phones, orders, the log); the signing keys stay."""
+        reset(current_app)
+        click.echo("Sandbox emptied; signing keys kept.")

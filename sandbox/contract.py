@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sandbox.money import NotAnAmount, parse_amount
+from sandbox.money import CENT, NotAnAmount, parse_amount
 
 DELIVERY_TYPES = ("APM", "COURIER", "DIGITAL")
 DELIVERY_CODE_VALUES = ("COD", "PWW")  # seed 003: "Currently available, two codes"
@@ -233,9 +233,12 @@ def check_basket(basket: Any, *, now: datetime | None = None, warnings: list | N
     deliveries = c.items(basket, "delivery", "", lambda d, p: _delivery(c, d, p))
     if basket.get("delivery") is not None and isinstance(basket.get("delivery"), list) and not basket["delivery"]:
         c.bad("delivery", "must offer at least one delivery type")
-    _summary(c, basket, deliveries)
-    c.items(basket, "products", "", lambda item, p: _product(c, item, p))
-    c.items(basket, "related_products", "", lambda item, p: _product(c, item, p, related=True), required=False)
+    summary = _summary(c, basket, deliveries)
+    products = c.items(basket, "products", "", lambda item, p: _product(c, item, p))
+    related = c.items(basket, "related_products", "", lambda item, p: _product(c, item, p, related=True), required=False)
+    if summary is not None and isinstance(basket.get("products"), list) and not c.violations:
+        _products_against_summary(c, products, summary)
+    _discouraged(c, products, related)
     c.items(basket, "promo_codes", "", lambda item, p: _promo_code(c, item, p), required=False)
     c.items(basket, "consents", "", lambda item, p: _consent(c, item, p))
     c.items(basket, "promotions_available", "", lambda item, p: _promotion(c, item, p), required=False)
@@ -248,10 +251,11 @@ def _finish(c: _Checker, warnings: list | None) -> list[Violation]:
     return c.violations
 
 
-def _summary(c: _Checker, basket: dict, deliveries: list[dict]) -> None:
+def _summary(c: _Checker, basket: dict, deliveries: list[dict]) -> dict | None:
+    """The summary's own rules; returns its parsed prices ({name: {net, gross, vat}})."""
     summary = c.obj(basket, "summary", "")
     if summary is None:
-        return
+        return None
     path = "summary"
     base = c.price(summary, "basket_base_price", path)
     promo = c.price(summary, "basket_promo_price", path, required=False)
@@ -297,6 +301,80 @@ def _summary(c: _Checker, basket: dict, deliveries: list[dict]) -> None:
         c.string(notice, "type", "summary.basket_notice", choices=NOTICE_TYPES)
         c.string(notice, "description", "summary.basket_notice")
     c.items(summary, "basket_additional_parameters", path, lambda p, f: _key_value(c, p, f), required=False)
+    return {"basket_base_price": base, "basket_promo_price": promo}
+
+
+def line_amount(product: dict, price_key: str) -> Decimal | None:
+    """What one line costs at `price_key` (gross): the unit price times the quantity for
+    INTEGER, the price as given for DECIMAL (it is already the price of the chosen amount;
+    InPost Pay: Basket Update, quantity_type). None when the line cannot be read."""
+    price = product.get(price_key) if isinstance(product, dict) else None
+    quantity = product.get("quantity") if isinstance(product, dict) else None
+    if not isinstance(price, dict) or not isinstance(quantity, dict):
+        return None
+    try:
+        gross = parse_amount(price.get("gross"))
+        amount = Decimal(str(quantity.get("quantity")))
+    except (NotAnAmount, ArithmeticError, ValueError):
+        return None
+    if not amount.is_finite():
+        return None
+    return gross if quantity.get("quantity_type") == "DECIMAL" else gross * amount
+
+
+def _gross(price: Any) -> Decimal | None:
+    try:
+        return parse_amount(price.get("gross")) if isinstance(price, dict) else None
+    except NotAnAmount:
+        return None
+
+
+def _agrees(c: _Checker, field: str, stated: Decimal, parts: list[Decimal], what: str, lines: int) -> None:
+    """A total must be the sum of its parts: off by more than a grosz per product line
+    (rounding) is refused, any smaller difference is a warning."""
+    total = sum(parts, Decimal(0))
+    gap = abs(stated - total)
+    if gap == 0:
+        return
+    problem = f"is {stated} but {what} add up to {total}"
+    if gap > CENT * max(1, lines):
+        c.bad(field, problem)
+    else:
+        c.warn(field, problem + "; a rounding difference")
+
+
+def _products_against_summary(c: _Checker, products: list, summary: dict) -> None:
+    """basket_base_price is the products at base prices, basket_promo_price after catalogue
+    promotions (InPost Pay: Basket Update, summary): an empty product list under a
+    non-zero summary, or lines that do not reach it, is a broken basket."""
+    base = summary.get("basket_base_price")
+    promo = summary.get("basket_promo_price")
+    at_base = [line_amount(p, "base_price") for p in products]
+    at_promo = [line_amount(p, "promo_price" if isinstance(p, dict) and p.get("promo_price") else "base_price")
+                for p in products]  # fmt: skip
+    if base is not None and None not in at_base:
+        _agrees(c, "summary.basket_base_price.gross", base["gross"], at_base, "the products' base prices", len(at_base))
+    if promo is not None and None not in at_promo:
+        _agrees(c, "summary.basket_promo_price.gross", promo["gross"], at_promo, "the products' promo prices", len(at_promo))
+
+
+RELATED_PRODUCTS_MAX = 10  # InPost Pay FAQ: up to 10 related products are shown
+
+
+def _discouraged(c: _Checker, products: list, related: list) -> None:
+    """What the documents advise against but do not forbid: a warning, never a refusal."""
+    if len(related) > RELATED_PRODUCTS_MAX:
+        c.warn("related_products", f"{len(related)} related products; the app shows at most {RELATED_PRODUCTS_MAX}")
+    in_basket = {p.get("product_id") for p in products if isinstance(p, dict)}
+    for index, product in enumerate(related):
+        if isinstance(product, dict) and product.get("product_id") in in_basket:
+            c.warn(f"related_products[{index}]", "suggests a product that is already in the basket")
+    for index, product in enumerate(products):
+        if not isinstance(product, dict):
+            continue
+        promo, base = line_amount(product, "promo_price"), line_amount(product, "base_price")
+        if promo is not None and base is not None and promo >= base:
+            c.warn(f"products[{index}].promo_price", "is not lower than base_price: a promotion that saves nothing")
 
 
 def offers_cod_option(deliveries: list) -> bool:
@@ -455,7 +533,12 @@ def check_order(order: Any, *, now: datetime | None = None, warnings: list | Non
             c.warn("order_details.payment_type", f"unknown payment type {payment_type!r} (kept; the enum is open)")
         c.price(details, "order_base_price", path)
         c.price(details, "order_final_price", path)
-        c.number(details, "order_discount", path, required=False)
+        present, raw = c.get(details, "order_discount", path, False)
+        if present:  # an amount like every other: "46.15" or 46.15 (reference §8.1)
+            try:
+                parse_amount(raw)
+            except NotAnAmount as exc:
+                c.bad("order_details.order_discount", f"must be an amount with 2 decimal places: {exc}")
         c.string(details, "currency", path, choices=("PLN",))
         references = c.array(details, "delivery_references_list", path, required=False) or []
         for index, reference in enumerate(references):
@@ -489,9 +572,38 @@ def check_order(order: Any, *, now: datetime | None = None, warnings: list | Non
         if address is not None:
             _address(c, address, "delivery.delivery_address")
 
-    c.items(order, "products", "", lambda item, p: _order_product(c, item, p))
+    products = c.items(order, "products", "", lambda item, p: _order_product(c, item, p))
     c.items(order, "consents", "", lambda item, p: _order_consent(c, item, p))
+    if details is not None and delivery is not None and not c.violations:
+        _order_adds_up(c, details, delivery, products)
     return _finish(c, warnings)
+
+
+def _order_adds_up(c: _Checker, details: dict, delivery: dict, products: list) -> None:
+    """The app shows the lines, the discount, the delivery and the total: they must add up.
+
+    Our reading (docs/inpost-pay-api.md §10, "What the order says was paid"): `order_discount` is everything
+    the shopper saved (promotions and codes), so the lines at base_price less order_discount
+    are order_base_price ("without delivery"), and that plus delivery_price and the chosen
+    options is order_final_price. A line's `quantity_price` is what was paid for the whole
+    line; when every line has one, they too must reach order_base_price."""
+    final = parse_amount(details["order_final_price"]["gross"])
+    base = parse_amount(details["order_base_price"]["gross"])
+    options = [parse_amount(o["delivery_option_price"]["gross"]) for o in delivery.get("delivery_options") or []]
+    shipping = parse_amount(delivery["delivery_price"]["gross"]) + sum(options, Decimal(0))
+    _agrees(c, "order_details.order_final_price.gross", final, [base, shipping],
+            f"order_base_price plus delivery {shipping}", 1)  # fmt: skip
+    paid = [_gross(p.get("quantity_price")) for p in products]
+    if products and None not in paid:
+        _agrees(c, "order_details.order_base_price.gross", base, paid, "the lines' quantity_price", len(paid))
+    regular = [line_amount(p, "base_price") for p in products]
+    if None in regular:
+        return
+    present, raw = c.get(details, "order_discount", "order_details", False)
+    discount = parse_amount(raw) if present and raw is not None else Decimal(0)
+    _agrees(c, "order_details.order_base_price.gross" if not present else "order_details.order_discount",
+            base, [*regular, -discount], f"the lines at base_price less order_discount {discount}",
+            len(regular))  # fmt: skip
 
 
 def _phone(c: _Checker, parent: dict, path: str) -> None:
@@ -512,6 +624,8 @@ def _order_product(c: _Checker, product: dict, path: str) -> None:
     for key in ("product_category", "ean", "product_description", "product_link", "product_image"):
         c.string(product, key, path, required=False)
     c.price(product, "base_price", path)
+    c.price(product, "promo_price", path, required=False)
+    c.price(product, "quantity_price", path, required=False)
     _quantity(c, product, path)
     c.items(product, "product_attributes", path, lambda a, p: _attribute(c, a, p), required=False)
 

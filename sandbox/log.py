@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from sandbox.extensions import db
-from sandbox.jsonutil import NotJson, loads, to_plain
+from sandbox.jsonutil import NotJson, dumps, loads
 from sandbox.models import iso, utcnow
 
 log = logging.getLogger("sandbox.conversation")
@@ -77,7 +77,8 @@ def mask_body(raw: bytes | str | None) -> str | None:
     if not raw:
         return ""
     try:
-        text = json.dumps(to_plain(mask(loads(raw))), ensure_ascii=False)
+        # Numbers stay numbers ("quantity": 0.1 as on the wire, not "0.1"); strings stay strings.
+        text = dumps(mask(loads(raw)))
     except NotJson:
         # Form bodies (the token endpoint): hide the secret's value.
         text = re.sub(r"(client_secret=)[^&]*", r"\1***", raw)

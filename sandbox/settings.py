@@ -28,6 +28,14 @@ class SettingsError(RuntimeError):
     """A setting has a value the sandbox cannot work with; the message names it."""
 
 
+def ensure_sqlite_directory(database_uri: str) -> None:
+    """Create the folder of a SQLite file (instance/ by default) even when no secret file is
+    generated there (SANDBOX_SECRET_KEY set): SQLite cannot create folders."""
+    prefix = "sqlite:///"
+    if database_uri.startswith(prefix) and database_uri != prefix and ":memory:" not in database_uri:
+        Path(database_uri[len(prefix):].split("?", 1)[0]).parent.mkdir(parents=True, exist_ok=True)
+
+
 def _instance_secret(name: str) -> str:
     """A random secret generated at first start into instance/ (git-ignored)."""
     INSTANCE.mkdir(exist_ok=True)

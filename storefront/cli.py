@@ -16,14 +16,18 @@ def register(app: Flask) -> None:
         click.echo("Database ready.")
 
     @app.cli.command("seed")
-    @click.option("--reset", is_flag=True, help="Drop every table first (all data is lost).")
+    @click.option("--reset", is_flag=True, help="Empty every table first (all data is lost; the schema stays).")
     def seed(reset: bool):
         """Load (or reload) the demo catalogue, promo codes and consents."""
         from .extensions import db
         from .seed import create_schema, ensure_database, seed_catalogue
 
         if reset:
-            db.drop_all()
+            # Rows, not tables: the schema (and a migration history, when there is one) stays.
+            db.create_all()
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
             ensure_database()
         else:
             create_schema()

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from babel import Locale
 from flask import Flask, current_app, url_for
 from markupsafe import Markup
 
 from .money import fmt_pln
 
 SLOTS = ("head", "minicart", "product_card", "basket_summary", "checkout", "thank_you", "order_page")
+POLISH = Locale("pl")
 
 
 def fmt_qty(value: Decimal) -> str:
@@ -37,10 +39,26 @@ def slot(name: str, **context) -> Markup:
     return Markup("").join(Markup(render(**context)) for render in fillers)
 
 
+def plural(count, one: str, few: str, many: str, other: str | None = None) -> str:
+    """ "1 produkt", "4 produkty", "5 produktów", "1,5 godziny": the noun in the form Polish
+    uses after `count`, by the CLDR plural rules Babel carries (one, few, many, other)."""
+    forms = {"one": one, "few": few, "many": many, "other": other or few}
+    number = Decimal(str(count))
+    if number == number.to_integral_value():
+        number = int(number)  # 24.0 is "24 godzinach", not a fraction
+    return f"{fmt_qty(Decimal(number))} {forms[POLISH.plural_form(number)]}"
+
+
+def fmt_hours(hours) -> str:
+    return plural(hours, "godzinie", "godzinach", "godzinach", "godziny")
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["pln"] = fmt_pln
     app.jinja_env.filters["qty"] = fmt_qty
     app.add_template_global(slot, "slot")
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["hours"] = fmt_hours
 
     @app.context_processor
     def shop_globals():

@@ -72,6 +72,7 @@ def shop_config(db_path: Path, sandbox_url: str, shop_url: str, **extra) -> dict
         "INPOST_PAY_AUTH_URL": f"{sandbox_url}/auth/realms/external/protocol/openid-connect/token",
         # The widget script of the chosen contract (docs/widget-versions.md).
         "INPOST_PAY_WIDGET_URL": f"{sandbox_url}/{WIDGET_SCRIPTS[extra.get('INPOST_PAY_WIDGET_VERSION', 1)]}",
+        "INPOST_PAY_APP_LINK_URL": f"{sandbox_url}/app/izilink",
         **extra,
     }
 

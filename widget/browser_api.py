@@ -18,6 +18,7 @@ import binascii
 import json
 import logging
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, session
 from sqlalchemy import update
@@ -413,7 +414,14 @@ def mobile_link():
         state = binding_for(basket_id)
     if not state.inpost_basket_id:
         raise IziError(409, "BASKET_NOT_BOUND", "InPost nie podał jeszcze identyfikatora koszyka.")
-    return jsonify(link=f"inpost://izilink?basket_id={state.inpost_basket_id}")
+    return jsonify(link=app_link(state.inpost_basket_id))
+
+
+def app_link(inpost_basket_id: str) -> str:
+    """The environment's link to this basket in InPost Mobile (INPOST_PAY_APP_LINK_URL: the
+    sandbox's simulator, or InPost's `inpost://izilink` scheme), never a dead hard-coded one."""
+    base = current_app.config.get("INPOST_PAY_APP_LINK_URL") or "inpost://izilink"
+    return f"{base}?{urlencode({'basket_id': inpost_basket_id})}"
 
 
 # --- the thank-you page's live payment status ---------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from flask import Flask, session, url_for
+from sqlalchemy import select
 
 from inpost_pay import shop as seam
 from inpost_pay.money import Price, sum_prices
@@ -172,6 +173,17 @@ class MinimalShop:
             shop.set_status(row, "cancelled")
         elif row.payment_status in PAID and row.status == "new":
             shop.set_status(row, "paid")
+        return order_view(row)
+
+    def overdue_unpaid_orders(self, placed_before: datetime) -> list[int]:
+        rows = db.session.scalars(select(Order).where(Order.channel == seam.CHANNEL, Order.status == "new"))
+        return [o.id for o in rows if o.payment_status not in PAID and aware(o.created_at) < placed_before]
+
+    def cancel_unpaid_order(self, order_id: int, reason: str) -> seam.OrderView | None:
+        row = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+        if row is None or row.status != "new" or row.payment_status in PAID:
+            return None
+        shop.set_status(row, "cancelled")
         return order_view(row)
 
     def thank_you_url(self, order: seam.OrderView) -> str:

@@ -384,6 +384,28 @@
     return svg;
   }
 
+  // The unbound button's mark: an original drawing (a parcel in a dark rounded tile), standing
+  // in for InPost's artwork, which the sandbox does not copy.
+  function inpostMark() {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    svg.setAttribute('class', 'icon inpost-mark');
+    const shapes = [
+      ['rect', { x: '1.5', y: '1.5', width: '21', height: '21', rx: '5', fill: '#1D1D1B', stroke: 'none' }],
+      ['path', { d: 'M12 5.5 18 8.6v6.8L12 18.5 6 15.4V8.6Z', fill: 'none', stroke: '#FFCD00', 'stroke-width': '1.8', 'stroke-linejoin': 'round' }],
+      ['path', { d: 'M6 8.6 12 11.7 18 8.6M12 11.7v6.8', fill: 'none', stroke: '#FFCD00', 'stroke-width': '1.8', 'stroke-linejoin': 'round' }],
+    ];
+    shapes.forEach(([tag, attrs]) => {
+      const node = document.createElementNS(ns, tag);
+      Object.entries(attrs).forEach(([name, value]) => node.setAttribute(name, value));
+      svg.append(node);
+    });
+    return svg;
+  }
+
   function brandMark() {
     // "InPost" + "Pay" with a real space between, so the accessible name reads "InPost Pay".
     return h('span', { class: 'mark', part: 'mark' }, h('span', { class: 'in', text: 'InPost' }), ' ',
@@ -966,7 +988,7 @@
 
       if (showLinked) this.main.replaceChildren(...this.linkedContent(t, productCard));
       else {
-        this.main.replaceChildren(this.busy ? spinner() : icon('bag'),
+        this.main.replaceChildren(this.busy ? spinner() : inpostMark(),
           h('span', { class: 'label', text: productCard ? t.createBasket : t.buy }));
       }
       if (showLinked && productCard) this.main.title = `${t.addToLinked} (InPost Pay)`;

@@ -166,6 +166,7 @@ def run_change(change, *, create: bool):
         if isinstance(exc, StaleDataError):
             return refuse("Koszyk zmienił się w międzyczasie. Spróbuj jeszcze raz.", "BASKET_CHANGED")
         return refuse(exc.message, exc.code)
+    session.pop(TYPED_CODE_KEY, None)  # applied (or another change): nothing to give back
     if request.is_json:
         return jsonify({**basket_summary(current_basket()), "message": message})
     flash(message, "success")
@@ -207,7 +208,13 @@ def _remove(basket, data):
     return f"Usunięto z koszyka: {product.name}."
 
 
+TYPED_CODE_KEY = "typed_code"
+
+
 def _apply_code(basket, data):
+    # A refused code is given back to the form (the page comes after a redirect), so a typo
+    # can be corrected instead of typed again.
+    session[TYPED_CODE_KEY] = str(data.get("code") or "")[:40]
     if not basket.lines:
         raise BasketError("Dodaj produkty do koszyka, zanim wpiszesz kod rabatowy.", "code", "INVALID_CODE")
     return apply_code(basket, data.get("code"))
@@ -263,7 +270,7 @@ def page_context() -> dict:
 
 @bp.get("/koszyk")
 def show():
-    return render_template("basket/show.html", **page_context())
+    return render_template("basket/show.html", **page_context(), typed_code=session.pop(TYPED_CODE_KEY, ""))
 
 
 @bp.get("/koszyk/fragment")

@@ -100,11 +100,12 @@ def no_horizontal_scroll(page: Page) -> None:
     assert width[0] <= width[1], f"horizontal scroll: content {width[0]}px in a {width[1]}px viewport"
 
 
-def sign_in(page: Page, sandbox_url: str) -> None:
+def sign_in(page: Page, sandbox_url: str, lands_on: str = "Prośby o połączenie") -> None:
+    """Sign in; the app opens on "Prośby" when a binding request waits, else on "Koszyki"."""
     page.goto(sandbox_url + "/app/")
     page.get_by_label("Numer telefonu").fill("600 100 200")
     page.get_by_role("button", name="Zaloguj się").click()
-    expect(page.get_by_role("heading", name="Koszyki")).to_be_visible()
+    expect(page.get_by_role("heading", name=lands_on, exact=True)).to_be_visible()
 
 
 def accept_request(page: Page, trust: bool = True) -> None:
@@ -137,6 +138,25 @@ def checkout(page: Page, *, outcome: str = "Autoryzowana", regulations: bool = T
     page.get_by_role("button", name=re.compile("Zamawiam i płacę")).click()
 
 
+def zl(text: str) -> Decimal:
+    """ "1 234,50 zł" or "−46,15 zł" -> Decimal."""
+    digits = text.replace("\u2212", "-").replace("zł", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+    return Decimal(digits)
+
+
+def order_screen_adds_up(page: Page) -> None:
+    """The order screen's lines, discount, delivery and total add up (what the shopper paid)."""
+    totals = page.get_by_role("region", name="Podsumowanie")
+    expect(totals).to_be_visible()
+    rows = dict(zip(totals.locator("dt").all_inner_texts(), map(zl, totals.locator("dd").all_inner_texts()), strict=True))
+    lines = [zl(t.split()[-2] + " zł") for t in page.locator(".products .line-total").all_inner_texts()]
+    products = rows["Produkty razem"]
+    assert sum(lines) == products, (lines, rows)
+    assert rows["Produkty w cenach regularnych"] + rows.get("Rabaty (promocje i kody)", Decimal(0)) == products, rows
+    delivery = sum((v for k, v in rows.items() if k.startswith("Dostawa")), Decimal(0))
+    assert products + delivery == rows["Razem"], rows
+
+
 # -- the whole way: bind, edit, order, follow ------------------------------------------------
 
 
@@ -145,7 +165,8 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     basket_id = shop_basket_with(pair, (1, 2), (2, 1))
     request_binding(pair, basket_id)
 
-    sign_in(page, pair.sandbox.url)
+    sign_in(page, pair.sandbox.url)  # opens on the waiting request, not an empty basket list
+    expect(page.get_by_role("article").filter(has_text=MERCHANT)).to_be_visible()
     no_horizontal_scroll(page)
     expect(tab(page, "Prośby").locator(".badge")).to_have_text("1")
     accept_request(page, trust=True)
@@ -177,11 +198,14 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     expect(page.get_by_role("list", name="Dodane kody")).to_contain_text("RABAT10")
     expect(page.get_by_text("Rabat z kodów")).to_be_visible()
     expect(summary_total(page)).to_have_text("206,73 zł")  # 229.70 - 10 %
+    expect(page.get_by_label("Kod rabatowy")).to_have_value("")  # taken: the field is free again
     page.get_by_label("Kod rabatowy").fill("LATO2025")
     page.get_by_role("button", name="Dodaj kod").click()
     notice = page.locator(".alert-error").filter(has_text="Wiadomość od sklepu")
     expect(notice).to_contain_text("LATO2025")
     expect(page.get_by_role("list", name="Dodane kody")).not_to_contain_text("LATO2025")
+    expect(page.get_by_label("Kod rabatowy")).to_have_value("LATO2025")  # kept to be corrected
+    page.get_by_label("Kod rabatowy").fill("")
 
     # A related product, then removing a line.
     page.get_by_role("button", name=f"Dodaj: {SENCHA}").click()
@@ -194,6 +218,7 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     checkout(page)
     expect(page.get_by_role("heading", name="Zamówienie złożone")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Zamówienie opłacone")).to_be_visible()
+    order_screen_adds_up(page)  # coffee at its 46,90 zł promotion, less RABAT10
     no_horizontal_scroll(page)
     order = shop_order(pair, basket_id)
     assert order["status"] == "paid"

@@ -145,7 +145,8 @@ def test_fault_buttons_switch_the_api(page: Page, sandbox, conversation):
     assert requests.get(f"{sandbox.url}/v1/izi/baskets", headers=conversation, timeout=TIMEOUT).status_code == 200
 
 
-def test_log_page_at_phone_width_scrolls_only_the_table(page: Page, sandbox, conversation):
+def test_log_page_at_phone_width_shows_each_call_whole(page: Page, sandbox, conversation):
+    """A phone: no column is cut off; each call is a card, and nothing scrolls sideways."""
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{sandbox.url}/sandbox/")
     expect(entry_rows(page)).to_have_count(6)
@@ -155,7 +156,11 @@ def test_log_page_at_phone_width_scrolls_only_the_table(page: Page, sandbox, con
             return {page: document.documentElement.scrollWidth, wrap: wrap.clientWidth, table: wrap.scrollWidth};
         }"""
     )
-    assert widths["page"] <= 390 and widths["table"] > widths["wrap"]
+    assert widths["page"] <= 390 and widths["table"] <= widths["wrap"]
+    first = entry_rows(page).first
+    for cell in (".c-path", ".c-status"):
+        box = first.locator(cell).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, cell
     expect(page.get_by_role("button", name="Kolejne 3 wywołania 503")).to_be_in_viewport()
     # an opened row's bodies fit the visible part of the table
     row = entry_rows(page).nth(1)

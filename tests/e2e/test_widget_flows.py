@@ -153,6 +153,12 @@ def listening(page: Page) -> None:
     page.wait_for_function("() => window.IziSocket && window.IziSocket.connected")
 
 
+def overlaps(a: dict, b: dict) -> bool:
+    """Do two bounding boxes share any area (in page coordinates, after scrolling)?"""
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
 def open_log(page: Page):
     page.get_by_role("button", name="Dziennik InPost Pay").click()
     return page.get_by_role("complementary", name="Dziennik InPost Pay")
@@ -171,6 +177,16 @@ def test_1_product_card_binds_by_phone_number(pair, page, phone):
     if pair.widget_version == 1:  # with Widget 2.0 the widget asks InPost itself, the shop never hears
         expect(log).to_contain_text("Prośba o połączenie koszyka wysłana do aplikacji InPost Mobile")
     expect(log).to_contain_text("Koszyk połączony z InPost Pay")
+
+    # The diary never covers the widget or the totals, and does not stay open on the next page.
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(pair.shop.url + "/koszyk")
+        expect(page.get_by_role("complementary", name="Dziennik InPost Pay").locator(".izi-log-panel")).to_be_hidden()
+        toggle = page.get_by_role("button", name="Dziennik InPost Pay").bounding_box()
+        for covered in (widget(page).locator("button.main"), page.locator('[data-total="final"]')):
+            box = covered.bounding_box()
+            assert box and not overlaps(toggle, box), (width, covered, toggle, box)
 
 
 def test_2_product_card_binds_by_qr_code_and_deep_link(pair, page, phone):
@@ -291,25 +307,52 @@ def test_5_app_side_changes_redraw_the_basket_page_without_reload(pair, page, ph
 # --- 6: order and payment in the app ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("outcome", "app_result", "label"),
-                         [("Autoryzowana", "Zamówienie opłacone", "Opłacone"),
-                          ("Odrzucona", "Płatność odrzucona", "Płatność odrzucona")])  # fmt: skip
-def test_6_order_in_the_app_takes_the_shop_tab_to_the_thank_you_page(pair, page, phone, outcome, app_result, label):
+def test_6_order_in_the_app_takes_the_shop_tab_to_the_thank_you_page(pair, page, phone):
     page.goto(pair.shop.url + COFFEE)
     bind_by_phone(page, phone)
-    phone.checkout(outcome)
-    expect(phone.page.get_by_role("status").filter(has_text=app_result)).to_be_visible()
+    phone.checkout("Autoryzowana")
+    expect(phone.page.get_by_role("status").filter(has_text="Zamówienie opłacone")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/zamowienie/\d+/dziekujemy\?token="))
     expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_visible()
-    expect(page.locator("header [data-payment-status]")).to_have_text(label)
-    expect(page.get_by_role("main").get_by_text(f"Płatność: {label}", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Płatność nie powiodła się")).to_be_hidden()
+    expect(page.locator(".ord-hero--thanks")).to_contain_text("Opłacone")
     expect(page.get_by_text("Paczkomat KRA010")).to_be_visible()
     log = open_log(page)
     expect(log).to_contain_text("Zamówienie złożone")
-    expect(log).to_contain_text(f"Płatność: {label}")
+    expect(log).to_contain_text("Płatność: Opłacone")
     # The session starts a fresh basket; the ordered one left the app's basket list.
     expect(page.locator("header [data-basket-count]")).to_have_text("0")
     phone.expect_no_baskets()
+
+
+def test_6b_a_declined_payment_says_what_to_do_and_paying_again_in_the_app_updates_the_page(pair, page, phone):
+    page.goto(pair.shop.url + COFFEE)
+    bind_by_phone(page, phone)
+    phone.checkout("Odrzucona")
+    app = phone.page
+    expect(app.get_by_role("status").filter(has_text="Płatność odrzucona")).to_be_visible()
+    expect(app.get_by_text("Czeka na płatność")).to_be_visible()  # not "W realizacji"
+    expect(app.get_by_text("W realizacji")).to_have_count(0)
+
+    # The shop's page: no tick, no thanks; it says what happened and what to do.
+    expect(page).to_have_url(re.compile(r"/zamowienie/\d+/dziekujemy\?token="))
+    failed = page.get_by_role("heading", name="Płatność nie powiodła się")
+    expect(failed).to_be_visible()
+    expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_hidden()
+    expect(page.get_by_role("alert")).to_contain_text("zapłać ponownie")
+    page.evaluate("window.__notReloaded = true")
+
+    # Paying again in the app: a new payment attempt, AUTHORIZED to the shop, the page follows live.
+    retry = app.get_by_role("form", name="Zapłać ponownie")
+    retry.get_by_text("Autoryzowana").click()
+    retry.get_by_role("button", name=re.compile("^Zapłać")).click()
+    expect(app.get_by_text("Czeka na płatność")).to_have_count(0)
+    expect(retry).to_have_count(0)
+    expect(page.get_by_role("heading", name="Dziękujemy za zamówienie!")).to_be_visible()
+    expect(failed).to_be_hidden()
+    expect(page.locator(".ord-hero--thanks")).to_contain_text("Opłacone")
+    expect(page.locator(".ord-hero--thanks [data-payment-part]")).to_be_hidden()  # said once, not twice
+    assert page.evaluate("window.__notReloaded") is True
 
 
 # --- 7: two tabs on one basket ---------------------------------------------------------------------

@@ -308,3 +308,20 @@ def test_the_shared_pager_keeps_the_list_filters(app):
     assert 'href="/admin/?page=3&amp;status=paid">Starsze →' in html
     assert "Strona 2 z 3" in html
     assert single.strip() == ""
+
+
+def test_payment_card_names_inpost_payment_facts_and_prints_no_raw_dict(app, client):
+    order_id = make_order(app, channel="inpost_pay", payment="BLIK_CODE")
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        order.external = {"inpost": {"delivery_mail": "ewa@example.pl", "client_address": None},
+                          "payment_id": "2ef6-pay", "payment_reference": "56868_5d00", "payment_type": "BLIK_CODE"}  # fmt: skip
+        db.session.commit()
+    sign_in(client)
+    text = client.get(f"/admin/zamowienia/{order_id}").get_data(as_text=True)
+    card = text.split('id="h-payment"', 1)[1].split("</section>", 1)[0]
+    assert "Referencja płatności</dt><dd>56868_5d00" in card
+    assert "Identyfikator płatności</dt><dd>2ef6-pay" in card
+    assert "{" not in card and "payment_reference" not in card and "delivery_mail" not in card
+    head = text.split('class="adm-meta"', 1)[1].split("</p>", 1)[0]
+    assert "Status: <span" in head and "Płatność: <span" in head  # two badges, each named

@@ -259,6 +259,15 @@ def test_form_codes(filled, app):
     assert snapshot(app, filled)["codes"] == []
 
 
+def test_a_refused_code_stays_in_the_field_to_be_corrected(filled):
+    refused = page_text(filled.post("/koszyk/kod", data={"code": "RABTA10"}, follow_redirects=True))
+    assert 'value="RABTA10"' in refused  # the typo is there to fix, not wiped
+    again = page_text(filled.get("/koszyk"))
+    assert 'value="RABTA10"' not in again  # given back once
+    applied = page_text(filled.post("/koszyk/kod", data={"code": "RABAT10"}, follow_redirects=True))
+    assert 'id="promo-code"' in applied and 'value="RABAT10"' not in applied.split('id="promo-code"', 1)[1][:400]
+
+
 # --- changes by JSON -------------------------------------------------------------------------
 
 

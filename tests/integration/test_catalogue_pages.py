@@ -113,6 +113,20 @@ def test_basket_count_in_header_follows_the_basket(client):
 # --- category --------------------------------------------------------------------------------
 
 
+def test_counts_meet_their_nouns_in_polish(client):
+    """Babel's plural rules: 1 produkt, 2-4 produkty, 5+ produktów (and 22 produkty)."""
+    home = page_text(client.get("/"))
+    assert "15 produktów w czterech działach." in home
+    counts = re.findall(r'category-card-count">(\d+) (\w+)<', home)
+    assert counts and all(noun == {"one": "produkt", "few": "produkty"}.get(
+        "one" if n == "1" else "few" if n[-1] in "234" and n[-2:] not in ("12", "13", "14") else "many", "produktów")
+        for n, noun in counts), counts  # fmt: skip
+    assert re.search(r"\b[234] produktów", home) is None
+    category = page_text(client.get("/kategoria/kawa-i-herbata"))
+    assert re.search(r"\b[234] produkty</p>|\b\d+ produktów</p>|\b1 produkt</p>", category)
+    assert re.search(r"\b[234] produktów", category) is None
+
+
 def test_category_page_lists_only_its_products(client):
     response = client.get("/kategoria/spizarnia")
     assert response.status_code == 200
@@ -216,6 +230,7 @@ def test_decimal_product_page_asks_for_an_amount_in_steps(client, slug, step, un
 def test_low_stock_and_digital_product_pages(client):
     mug = page_text(client.get("/produkt/kubek-ceramiczny-recznie-malowany"))
     assert "Ostatnie sztuki: w magazynie 4 szt." in mug
+    assert "szt.." not in mug  # the unit's own full stop ends the sentence
     assert 'max="4"' in mug
     ebook = page_text(client.get("/produkt/ebook-domowe-przetwory"))
     assert "Produkt cyfrowy — dostępny od ręki, wysyłamy e-mailem." in ebook

@@ -35,3 +35,22 @@ def test_init_db_creates_a_missing_schema(app, runner):
     assert result.exit_code == 0 and "Database ready" in result.output
     with app.app_context():
         assert counts() == (4, 15, 4, 3)
+
+
+def test_reset_empties_orders_and_keeps_the_schema(app, runner):
+    """`make reset`: orders and baskets gone, the demo catalogue back, no table dropped."""
+    from sqlalchemy import inspect
+
+    from storefront.models import Basket
+
+    with app.app_context():
+        db.session.add(Basket(id="reset-me"))
+        db.session.commit()
+        db.session.rollback()
+        tables = set(inspect(db.engine).get_table_names())
+    assert runner.invoke(args=["seed", "--reset"]).exit_code == 0
+    with app.app_context():
+        assert db.session.get(Basket, "reset-me") is None
+        assert counts() == (4, 15, 4, 3)
+        db.session.rollback()  # on SQLite every transaction holds the write lock (BEGIN IMMEDIATE)
+        assert set(inspect(db.engine).get_table_names()) == tables

@@ -45,3 +45,49 @@ def test_widget_version_defaults_to_1_and_picks_its_script():
 def test_widget_version_other_than_1_or_2_refuses_to_start(value):
     with pytest.raises(config.ConfigError, match="INPOST_PAY_WIDGET_VERSION"):
         config.check(config.load({"INPOST_PAY_WIDGET_VERSION": value}))
+@pytest.mark.parametrize(("value", "hours"), [(None, 24.0), ("", 24.0), ("0.5", 0.5), ("72", 72.0)])
+def test_unpaid_order_hours(value, hours):
+    env = {} if value is None else {"INPOST_PAY_UNPAID_ORDER_HOURS": value}
+    assert config.load(env)["INPOST_PAY_UNPAID_ORDER_HOURS"] == hours
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "nan", "100000"])
+def test_unpaid_order_hours_refuses_nonsense_naming_the_variable(value):
+    with pytest.raises(config.ConfigError, match="INPOST_PAY_UNPAID_ORDER_HOURS"):
+        config.load({"INPOST_PAY_UNPAID_ORDER_HOURS": value})
+
+
+def test_a_fresh_clone_with_secret_key_set_can_open_its_sqlite_database(tmp_path):
+    """SECRET_KEY given: no secret file is written, yet the SQLite folder must exist."""
+    from app import create_app
+    from sandbox.app import create_sandbox_app, prepare
+    from storefront.extensions import db
+    from storefront.seed import ensure_database
+
+    shop_db = tmp_path / "fresh" / "instance" / "shop.db"
+    sandbox_db = tmp_path / "fresh" / "instance2" / "sandbox.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "set-by-hand", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{shop_db}"})
+    with app.app_context():
+        ensure_database()
+        db.engine.dispose()
+    assert shop_db.exists()
+    sandbox = create_sandbox_app({"TESTING": True, "SECRET_KEY": "set-by-hand",
+                                  "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sandbox_db}"})  # fmt: skip
+    prepare(sandbox)
+    assert sandbox_db.exists()
+
+
+@pytest.mark.parametrize("uri", ["sqlite://", "sqlite:///:memory:", "postgresql+psycopg://postgres@127.0.0.1/test"])
+def test_databases_without_a_folder_are_left_alone(uri):
+    config.ensure_sqlite_directory(uri)  # nothing to create, nothing raised
+
+
+def test_a_copy_of_env_example_runs_with_the_password_readme_gives():
+    """A newcomer who copies .env.example to .env signs in with README's `admin`."""
+    from dotenv import dotenv_values
+
+    env = {k: v for k, v in dotenv_values(config.ROOT / ".env.example").items() if v is not None}
+    conf = config.load(env)
+    config.check(conf)
+    assert conf["ADMIN_PASSWORD"] == "admin"
+    assert "password `admin`" in (config.ROOT / "README.md").read_text(encoding="utf-8")

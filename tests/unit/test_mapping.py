@@ -174,6 +174,18 @@ def assert_consistent(basket: dict) -> None:
 # --- the whole basket ------------------------------------------------------------------------------
 
 
+def test_free_delivery_is_not_also_promised_from_199_zl():
+    """After DOSTAWA0 the summary says delivery is free, not "Darmowa dostawa od 199,00 zł"."""
+    free = pricing.CodeInput("DOSTAWA0", "Darmowa dostawa", "FREE_DELIVERY", D("0"))
+    lines = [line(KAWA, "1")]
+    view = BasketView("b-free", (KAWA,), related=(), consents=CONSENTS)
+    paid = basket_json(view, priced(lines, [], NOW), shop_url=SHOP, issued_at=ISSUED)
+    freed = basket_json(view, priced(lines, [free], NOW), shop_url=SHOP, issued_at=ISSUED)
+    assert paid["summary"]["basket_additional_information"] == "Darmowa dostawa od 199,00\u00a0zł."
+    assert freed["summary"]["basket_additional_information"] == ""  # the delivery price says it
+    assert {d["delivery_price"]["gross"] for d in freed["delivery"]} == {"0.00"}
+
+
 def test_three_line_basket_matches_the_fixture():
     """The reviewed JSON of a 3-line basket (INTEGER with promotion, DECIMAL with promotion, 5 % VAT
     line) with a 10 % code. Regenerate only deliberately: UPDATE_FIXTURES=1."""
@@ -617,6 +629,7 @@ def shop_order(**overrides):
         created_at=datetime(2026, 3, 14, 10, 15, 30, 250000, tzinfo=UTC),
         status_label="Przyjęte do realizacji",
         payment_method="CASH_ON_DELIVERY",
+        products_base_gross=D("177.30"),  # 2 x 54.90 + 67.50 at regular prices
         products_final_net=D("111.43"),
         products_final_gross=D("137.07"),
         delivery_net=D("18.70"),
@@ -683,6 +696,7 @@ def test_order_json():
         "payment_type": "CASH_ON_DELIVERY",
         "order_base_price": {"net": "111.43", "gross": "137.07", "vat": "25.64"},
         "order_final_price": {"net": "130.13", "gross": "160.06", "vat": "29.93"},
+        "order_discount": "40.23",
         "currency": "PLN",
         "delivery_references_list": ["620000000000000000000001"],
         "order_additional_parameters": [{"key": "campaign", "value": "lato"}],
@@ -718,6 +732,7 @@ def test_order_json():
     kawa, fabric = data["products"]
     assert kawa["product_link"] == "https://sklep.example.pl/produkt/kawa-etiopia-yirgacheffe"
     assert kawa["base_price"] == {"net": "44.63", "gross": "54.90", "vat": "10.27"}
+    assert kawa["quantity_price"] == {"net": "68.63", "gross": "84.42", "vat": "15.79"}  # what was paid
     assert kawa["quantity"] == {"quantity": 2, "quantity_type": "INTEGER", "quantity_unit": "szt."}
     assert kawa["product_type"] == "PRODUCT"
     assert fabric == {
@@ -725,6 +740,7 @@ def test_order_json():
         "ean": "5904321000010",
         "product_name": "Tkanina lniana",
         "base_price": {"net": "54.88", "gross": "67.50", "vat": "12.62"},
+        "quantity_price": {"net": "42.80", "gross": "52.65", "vat": "9.85"},
         "quantity": {"quantity": 1.5, "quantity_type": "DECIMAL", "quantity_unit": "m"},
     }
     assert data["consents"] == [
@@ -732,6 +748,19 @@ def test_order_json():
         {"consent_id": "3", "consent_version": "1", "is_accepted": False},
     ]
     assert_consistent(data)
+
+
+def test_order_json_adds_up_under_the_sandbox_contract_check():
+    """Lines as paid + delivery = order_final_price; regular prices - order_discount = order_base_price."""
+    from sandbox.contract import check_order
+
+    data = order_json(shop_order(), pos_id="V000000001", shop_url=SHOP, products={1: KAWA})
+    assert check_order(data, now=datetime(2026, 3, 14, tzinfo=UTC)) == []
+    without_paid = {**data, "products": [{k: v for k, v in p.items() if k != "quantity_price"} for p in data["products"]]}
+    assert check_order(without_paid, now=datetime(2026, 3, 14, tzinfo=UTC)) == []  # order_discount explains it
+    del without_paid["order_details"]["order_discount"]
+    assert {v["field"] for v in check_order(without_paid, now=datetime(2026, 3, 14, tzinfo=UTC))} == {
+        "order_details.order_base_price.gross"}
 
 
 def test_order_json_apm_with_invoice():

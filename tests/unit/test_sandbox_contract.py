@@ -215,12 +215,15 @@ def test_seed_003_example_passes_once_corrected():
 
 
 def valid_order() -> dict:
+    """2 x 17.50 zł + 10.00 zł delivery = 45.00 zł; 35.00 zł without delivery."""
     price = {"net": "36.59", "gross": "45.00", "vat": "8.41"}
+    products_price = {"net": "28.46", "gross": "35.00", "vat": "6.54"}
     return {
         "order_details": {
             "order_id": "ORD-1", "pos_id": "V000000001", "order_creation_date": "2030-01-01T10:00:00.000Z",
             "basket_id": "b-1", "order_merchant_status_description": "Nowe", "payment_type": "BLIK_CODE",
-            "order_base_price": price, "order_final_price": price, "currency": "PLN", "delivery_references_list": [],
+            "order_base_price": products_price, "order_final_price": price, "currency": "PLN",
+            "delivery_references_list": [],
         },
         "account_info": {
             "name": "Anna", "surname": "Nowak", "phone_number": {"country_prefix": "+48", "phone": "600000000"},
@@ -231,7 +234,7 @@ def valid_order() -> dict:
             "delivery_type": "APM", "delivery_date": "2030-01-03T12:00:00.000Z", "delivery_options": [],
             "delivery_price": {"net": "8.13", "gross": "10.00", "vat": "1.87"}, "delivery_point": "KRA010",
         },
-        "products": [{"product_id": "P1", "product_name": "Herbata", "base_price": {"net": "8.13", "gross": "10.00", "vat": "1.87"},
+        "products": [{"product_id": "P1", "product_name": "Herbata", "base_price": {"net": "14.23", "gross": "17.50", "vat": "3.27"},
                       "quantity": {"quantity": 2, "quantity_type": "INTEGER"}}],
         "consents": [{"consent_id": "regulamin", "consent_version": "1", "is_accepted": True}],
     }  # fmt: skip
@@ -267,3 +270,84 @@ def test_a_changed_quantity_is_a_difference(basket):
     other = copy.deepcopy(basket)
     other["products"][0]["quantity"]["quantity"] = 3
     assert differences(basket, other) == [{"field": "products[0].quantity.quantity", "problem": "was '2', now '3'"}]
+
+
+# -- products against the summary, orders that add up ------------------------------------
+
+
+def test_an_empty_product_list_under_a_non_zero_summary_is_refused(basket):
+    basket["products"] = []
+    basket["summary"]["basket_base_price"] = {"net": "125.45", "gross": "154.30", "vat": "28.85"}
+    basket["summary"]["basket_promo_price"] = copy.deepcopy(basket["summary"]["basket_base_price"])
+    basket["summary"]["basket_final_price"] = copy.deepcopy(basket["summary"]["basket_base_price"])
+    assert {"summary.basket_base_price.gross", "summary.basket_promo_price.gross"} <= fields(
+        check_basket(basket, now=NOW))
+
+
+def test_lines_that_miss_the_summary_are_refused_and_a_grosz_of_rounding_warns(basket):
+    stated = Decimal(basket["summary"]["basket_base_price"]["gross"])
+    for gap, refused in ((Decimal("5.00"), True), (Decimal("0.01"), False)):
+        doc = copy.deepcopy(basket)
+        gross = stated + gap
+        doc["summary"]["basket_base_price"]["gross"] = f"{gross:.2f}"
+        doc["summary"]["basket_base_price"]["net"] = f"{gross - Decimal(doc['summary']['basket_base_price']['vat']):.2f}"
+        warnings: list = []
+        violations = check_basket(doc, now=NOW, warnings=warnings)
+        assert ("summary.basket_base_price.gross" in fields(violations)) is refused
+        assert ("summary.basket_base_price.gross" in fields(warnings)) is not refused
+
+
+def test_discouraged_cases_warn_but_pass(basket):
+    basket["related_products"] = [copy.deepcopy(basket["related_products"][0]) for _ in range(11)]
+    basket["related_products"][0]["product_id"] = basket["products"][0]["product_id"]
+    warnings: list = []
+    assert check_basket(basket, now=NOW, warnings=warnings) == []
+    assert {"related_products", "related_products[0]"} <= fields(warnings)
+
+
+def _coffee_order(**line) -> dict:
+    """2 x 54.90 zł coffee bought at 46.90 zł a piece, 10.00 zł delivery: 103.80 zł."""
+    order = valid_order()
+    order["products"][0].update({"base_price": {"net": "44.63", "gross": "54.90", "vat": "10.27"}, **line})
+    order["order_details"]["order_final_price"] = {"net": "84.39", "gross": "103.80", "vat": "19.41"}
+    order["order_details"]["order_base_price"] = {"net": "76.26", "gross": "93.80", "vat": "17.54"}
+    return order
+
+
+def test_an_order_whose_lines_do_not_reach_its_total_is_refused():
+    assert "order_details.order_base_price.gross" in fields(check_order(_coffee_order(), now=NOW))
+    promo_only = _coffee_order(promo_price={"net": "38.13", "gross": "46.90", "vat": "8.77"},
+                               lowest_price={"net": "38.13", "gross": "46.90", "vat": "8.77"})  # fmt: skip
+    assert "order_details.order_base_price.gross" in fields(check_order(promo_only, now=NOW))
+    wrong_discount = _coffee_order()
+    wrong_discount["order_details"]["order_discount"] = "6.00"
+    assert fields(check_order(wrong_discount, now=NOW)) == {"order_details.order_discount"}
+
+
+PAID = {"net": "76.26", "gross": "93.80", "vat": "17.54"}
+
+
+@pytest.mark.parametrize(
+    ("discount", "line"),
+    [("16.00", {}), (None, {"quantity_price": PAID}), ("16.00", {"quantity_price": PAID})],
+    ids=["order_discount", "quantity_price", "both"],
+)
+def test_an_order_that_explains_what_was_paid_passes(discount, line):
+    order = _coffee_order(**line)
+    if discount is not None:
+        order["order_details"]["order_discount"] = discount
+    if discount is None:  # quantity_price alone: the base-price lines are not explained, only the paid ones
+        order["products"][0]["base_price"] = {"net": "38.13", "gross": "46.90", "vat": "8.77"}
+    assert check_order(order, now=NOW) == []
+
+
+def test_lines_paid_must_reach_order_base_price():
+    order = _coffee_order(quantity_price={"net": "81.30", "gross": "100.00", "vat": "18.70"})
+    order["order_details"]["order_discount"] = "16.00"
+    assert fields(check_order(order, now=NOW)) == {"order_details.order_base_price.gross"}
+
+
+def test_order_base_price_is_the_total_without_delivery():
+    order = valid_order()
+    order["order_details"]["order_base_price"] = order["order_details"]["order_final_price"]
+    assert "order_details.order_final_price.gross" in fields(check_order(order, now=NOW))

@@ -11,7 +11,6 @@
   'use strict';
 
   const STORE = 'izi-log';
-  const OPEN = 'izi-log-open';
   const MAX_ENTRIES = 60;
 
   function load() {
@@ -55,7 +54,6 @@
   function setOpen(open) {
     panel.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
-    try { sessionStorage.setItem(OPEN, open ? '1' : ''); } catch (error) { /* see save() */ }
     if (open) list.lastElementChild?.scrollIntoView({ block: 'nearest' });
   }
 
@@ -80,7 +78,12 @@
     clear.className = 'izi-log-clear';
     clear.textContent = 'Wyczyść';
     clear.addEventListener('click', () => { entries = []; save(entries); list.replaceChildren(); });
-    head.append(title, clear);
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'izi-log-clear';
+    close.textContent = 'Zamknij';
+    close.addEventListener('click', () => { setOpen(false); toggle.focus(); });
+    head.append(title, clear, close);
     list = document.createElement('ol');
     list.className = 'izi-log-list';
     list.setAttribute('aria-live', 'polite');
@@ -89,7 +92,8 @@
     root.append(panel, toggle);
     document.body.append(root);
     toggle.addEventListener('click', () => setOpen(panel.hidden));
-    setOpen(Boolean(sessionStorage.getItem(OPEN)));
+    // Closed on every page: the diary is opened on purpose and never sits over an order summary.
+    setOpen(false);
   }
 
   window.IziLog = {

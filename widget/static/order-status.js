@@ -27,6 +27,9 @@
     if (!data || String(data.order_id) !== node.dataset.orderId) return;
     document.querySelectorAll('[data-payment-status]').forEach((badge) => setBadge(badge, data.payment_status, data.payment_label, data.payment_tone, 'data-payment-status'));
     document.querySelectorAll('[data-order-status]').forEach((badge) => setBadge(badge, data.status, data.status_label, data.status_tone, 'data-order-status'));
+    // The page picks its message (thanks, or "the payment failed: pay again in the app") by tone.
+    document.querySelectorAll('[data-payment-tone]').forEach((page) => { page.dataset.paymentTone = data.payment_tone; });
+    document.querySelectorAll('[data-payment-part]').forEach((part) => { part.hidden = data.payment_label === data.status_label; });
     const live = node.querySelector('[data-izi-payment-live]');
     if (live) live.textContent = `Płatność: ${data.payment_label}`;
     if (shown !== data.payment_status) {

@@ -55,11 +55,22 @@ const ctx = {
     }
     return false;
   },
-  signedIn(who) {
+  async signedIn(who) {
     user = who;
     renderAccount();
-    if (!location.hash || location.hash === "#/") location.hash = "#/koszyki";
-    else show();
+    if (!location.hash || location.hash === "#/" || location.hash === "#/koszyki") {
+      // A binding request waiting for this phone (the shopper just typed the number into the
+      // shop's widget): open it, rather than an empty basket list.
+      try {
+        requests = (await api.get("/requests")).requests;
+      } catch {
+        requests = [];
+      }
+      const target = requests.length ? "#/prosby" : "#/koszyki";
+      if (location.hash === target) show(); else location.hash = target;
+    } else {
+      show();
+    }
     poller.now();
   },
 };

@@ -44,12 +44,12 @@ def codes_event(event_id, *codes):
     }
 
 
-def related_event(event_id, product_id):
+def related_event(event_id, product_id, quantity=1):
     return {
         "event_id": event_id,
         "event_data_time": "2026-11-23T10:00:00.000Z",
         "event_type": "RELATED_PRODUCTS",
-        "related_products_event_data": {"product_id": str(product_id), "quantity": {"quantity": 1}},
+        "related_products_event_data": {"product_id": str(product_id), "quantity": {"quantity": quantity}},
     }
 
 
@@ -179,6 +179,21 @@ def test_promo_codes_event_is_the_full_set_with_notices(app, signed_call, make_b
     assert "LATO2025" in bad["summary"]["basket_notice"]["description"]
     cleared = signed_call("POST", f"/v1/izi/basket/{basket_id}/event", codes_event("c-3")).json
     assert cleared["promo_codes"] == []
+
+
+@pytest.mark.parametrize("amount", ["0.15", "0.1234"], ids=["off-step", "too-precise"])
+def test_a_decimal_amount_off_its_step_is_refused_with_an_error_notice(app, signed_call, make_basket, amount):
+    """Coffee by weight is sold per 0.1 kg: 0.15 kg is refused in the answer, never priced."""
+    basket_id = make_basket((1, 1))
+    before = db_state(app, basket_id)[1]
+    raw = json.dumps(related_event("r-step", 2, 0)).replace('"quantity": 0}', f'"quantity": {amount}}}').encode()
+    response = signed_call("POST", f"/v1/izi/basket/{basket_id}/event", raw=raw)
+    assert response.status_code == 200
+    assert response.json["summary"]["basket_notice"]["type"] == "ERROR"
+    assert [p["product_id"] for p in response.json["products"]] == ["1"]
+    assert db_state(app, basket_id)[1] == before
+    on_step = signed_call("POST", f"/v1/izi/basket/{basket_id}/event", related_event("r-step-ok", 2, 0.1)).json
+    assert next(p for p in on_step["products"] if p["product_id"] == "2")["quantity"]["quantity"] == 0.1
 
 
 def test_a_repeated_event_is_applied_once_and_answered_the_same(app, signed_call, make_basket):

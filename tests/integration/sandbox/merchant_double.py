@@ -149,6 +149,8 @@ class MerchantDouble:
                 "payment_type": sent["order_details"]["payment_type"],
                 "order_base_price": basket["summary"]["basket_final_price"],
                 "order_final_price": price,
+                "order_discount": format(Decimal(str(basket["summary"]["basket_base_price"]["gross"]))
+                                         - Decimal(str(basket["summary"]["basket_final_price"]["gross"])), ".2f"),
                 "currency": "PLN",
                 "delivery_references_list": [],
             },

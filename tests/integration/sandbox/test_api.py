@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 
 import pytest
 
@@ -109,13 +110,43 @@ def test_delete_binding(client, auth, bound_basket):
     assert (bad_flag.status_code, bad_flag.json["error_code"]) == (400, "MALFORMED_REQUEST")
 
 
+def _one_more_p1(doc: dict) -> None:
+    """P1 (10.00 zł, 8.13 net) from 2 to 3 pieces, with a summary that follows."""
+    doc["products"][0]["quantity"]["quantity"] = 3
+    for key in ("basket_base_price", "basket_promo_price", "basket_final_price"):
+        price = doc["summary"][key]
+        price["net"] = f"{Decimal(price['net']) + Decimal('8.13'):.2f}"
+        price["gross"] = f"{Decimal(price['gross']) + Decimal('10.00'):.2f}"
+        price["vat"] = f"{Decimal(price['gross']) - Decimal(price['net']):.2f}"
+
+
 def test_put_updates_a_bound_basket(client, auth, bound_basket, basket_doc, phone_app):
-    basket_doc["products"][0]["quantity"]["quantity"] = 3
+    _one_more_p1(basket_doc)
     answer = client.put("/v1/izi/basket/b-1", headers=auth, json=basket_doc)
     assert answer.status_code == 200
     assert answer.json == {"inpost_basket_id": bound_basket["inpost_basket_id"]}
     detail = phone_app.get(f"/app/api/baskets/{bound_basket['inpost_basket_id']}").json
     assert detail["basket"]["products"][0]["quantity"]["quantity"] == 3
+
+
+def test_put_of_products_that_do_not_reach_the_summary_is_refused(client, auth, bound_basket, basket_doc, phone_app):
+    basket_doc["products"] = []
+    basket_doc["summary"]["basket_base_price"] = {"net": "125.45", "gross": "154.30", "vat": "28.85"}
+    answer = client.put("/v1/izi/basket/b-1", headers=auth, json=basket_doc)
+    assert (answer.status_code, answer.json["error_code"]) == (400, "MALFORMED_REQUEST")
+    assert "summary.basket_base_price.gross" in answer.json["error_message"]
+    detail = phone_app.get(f"/app/api/baskets/{bound_basket['inpost_basket_id']}").json
+    assert len(detail["basket"]["products"]) == 2  # InPost's copy is untouched
+
+
+def test_put_warnings_are_recorded_and_reach_the_app(client, auth, bound_basket, basket_doc, phone_app):
+    basket_doc["related_products"] = [dict(basket_doc["related_products"][0], product_id=f"R{i}") for i in range(11)]
+    answer = client.put("/v1/izi/basket/b-1", headers=auth, json=basket_doc)
+    assert answer.status_code == 200
+    (put,) = [e for e in client.get("/sandbox/log?basket_id=b-1").json["entries"] if e["method"] == "PUT"]
+    assert [(v["field"], v.get("warning")) for v in put["violations"]] == [("related_products", True)]
+    detail = phone_app.get(f"/app/api/baskets/{bound_basket['inpost_basket_id']}").json
+    assert [w["field"] for w in detail["warnings"]] == ["related_products"]
 
 
 def test_put_without_binding_is_404(client, auth, basket_doc):

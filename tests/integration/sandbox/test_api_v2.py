@@ -96,16 +96,17 @@ def test_put_before_binding_is_basket_not_bound_and_writes_nothing(client, auth,
 def test_put_updates_a_basket_bound_through_the_widget(client, auth, basket_doc, phone_app, widget_headers):
     key = binding_key(client, auth)
     bound = bind_in_the_app(client, phone_app, key, widget_headers)
-    basket_doc["products"][0]["quantity"]["quantity"] = 3
+    # A change that keeps the basket consistent (its lines still reach its summary).
+    basket_doc["products"][0]["product_name"] = "Kawa po zmianie w sklepie"
     answer = client.put("/v2/izi/basket/b-1", headers=auth, json=basket_doc)
     assert answer.status_code == 200
     assert answer.json == {"inpost_basket_id": bound["inpost_basket_id"]}
     detail = phone_app.get(f"/app/api/baskets/{bound['inpost_basket_id']}").json
-    assert detail["basket"]["products"][0]["quantity"]["quantity"] == 3
+    assert detail["basket"]["products"][0]["product_name"] == "Kawa po zmianie w sklepie"
     state = client.get("/widget/v2/binding", headers=widget_headers(key)).json
-    assert state["basket_linked"] is True and state["count"] == 3 + sum(
-        int(p["quantity"]["quantity"]) for p in basket_doc["products"][1:] if p["quantity"]["quantity_type"] == "INTEGER"
-    ) + sum(1 for p in basket_doc["products"][1:] if p["quantity"]["quantity_type"] == "DECIMAL")
+    assert state["basket_linked"] is True and state["count"] == sum(
+        int(p["quantity"]["quantity"]) for p in basket_doc["products"] if p["quantity"]["quantity_type"] == "INTEGER"
+    ) + sum(1 for p in basket_doc["products"] if p["quantity"]["quantity_type"] == "DECIMAL")
 
 
 @pytest.mark.parametrize(

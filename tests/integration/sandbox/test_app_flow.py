@@ -147,6 +147,27 @@ def test_events_are_sent_as_lists(phone_app, bound_basket, merchant):
     assert len({b["event_id"] for b in bodies}) == 5
 
 
+def test_a_related_product_sold_by_weight_is_added_in_the_amount_offered(
+    client, phone_app, merchant, bound_basket, basket_doc
+):
+    """The app shows "5,00 zł za 0,25 kg"; "Dodaj" (no quantity given) must add 0.25 kg, not 1."""
+    weighed = copy.deepcopy(basket_doc)
+    weighed["related_products"][0]["quantity"] = {
+        "quantity": 0.25, "quantity_type": "DECIMAL", "quantity_unit": "kg", "available_quantity": 20,
+    }
+    merchant.answers["get_basket"] = (200, weighed)
+    basket = f"/app/api/baskets/{bound_basket['inpost_basket_id']}"
+    refreshed = phone_app.post(f"{basket}/refresh")
+    assert refreshed.status_code == 200, refreshed.json
+    assert phone_app.post(f"{basket}/related-products", json={"product_id": "R1"}).status_code == 200
+    (event,) = merchant.calls_to("event")
+    assert event["json"]["related_products_event_data"][0]["quantity"] == {
+        "quantity": 0.25, "quantity_type": "DECIMAL", "quantity_unit": "kg"}
+    # The sandbox's log shows the number as the wire has it, not the string "0.25".
+    (logged,) = [e for e in log_for(client) if e["path"].endswith("/event")]
+    assert logged["request_body"]["related_products_event_data"][0]["quantity"]["quantity"] == 0.25
+
+
 def test_event_answer_replaces_the_basket_only_when_valid(phone_app, bound_basket, merchant, basket_doc):
     basket = f"/app/api/baskets/{bound_basket['inpost_basket_id']}"
     changed = copy.deepcopy(basket_doc)
@@ -400,3 +421,124 @@ def test_unpaid_order_may_be_completed(client, auth, phone_app, bound_basket):
     )
     answer = order_event(client, auth, "e6", order_status="ORDER_COMPLETED")
     assert answer.status_code == 201 and answer.json["order_status"] == "ORDER_COMPLETED"
+
+
+# -- paying again after a declined payment -------------------------------------------
+
+
+def declined_order(phone_app, bound_basket) -> str:
+    answer = phone_app.post(f"/app/api/baskets/{bound_basket['inpost_basket_id']}/checkout",
+                            json={**APM_CHECKOUT, "outcome": "DECLINED"})  # fmt: skip
+    assert answer.json["order"]["payment_status"] == "DECLINED"
+    return answer.json["order"]["order_id"]
+
+
+def test_paying_again_sends_a_new_authorized_event_once(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    again = phone_app.post(f"/app/api/orders/{order_id}/payment", json={"outcome": "AUTHORIZED"})
+    assert again.status_code == 200
+    assert again.json["order"]["payment_status"] == "AUTHORIZED"
+    first, second = (c["json"] for c in merchant.calls_to("order_event"))
+    assert (first["event_data"]["payment_status"], second["event_data"]["payment_status"]) == ("DECLINED", "AUTHORIZED")
+    assert first["event_id"] != second["event_id"]
+    assert first["event_data"]["payment_id"] != second["event_data"]["payment_id"]
+    assert second["event_data"]["payment_type"] == "BLIK_CODE"
+    repeat = phone_app.post(f"/app/api/orders/{order_id}/payment", json={})
+    assert (repeat.status_code, repeat.json["error_code"]) == (409, "ORDER_NOT_PAYABLE")
+    assert len(merchant.calls_to("order_event")) == 2
+
+
+def test_a_declined_retry_can_be_retried_again(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    assert phone_app.post(f"/app/api/orders/{order_id}/payment", json={"outcome": "DECLINED"}).json["order"][
+        "payment_status"] == "DECLINED"
+    assert phone_app.post(f"/app/api/orders/{order_id}/payment").json["order"]["payment_status"] == "AUTHORIZED"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"outcome": "MAYBE"}, 400, "INVALID_INPUT"),
+        ({"payment_type": "CASH_ON_DELIVERY"}, 400, "INVALID_INPUT"),
+        ({"payment_type": ["BLIK_CODE"]}, 400, "INVALID_INPUT"),
+    ],
+)
+def test_pay_again_bad_input_sends_nothing(phone_app, bound_basket, merchant, body, status, code):
+    order_id = declined_order(phone_app, bound_basket)
+    answer = phone_app.post(f"/app/api/orders/{order_id}/payment", json=body)
+    assert (answer.status_code, answer.json["error_code"]) == (status, code)
+    assert len(merchant.calls_to("order_event")) == 1
+
+
+def test_pay_again_refuses_unknown_paid_and_rejected_orders(app, phone_app, bound_basket, merchant):
+    assert phone_app.post("/app/api/orders/nope/payment").status_code == 404
+    bad_json = phone_app.post("/app/api/orders/nope/payment", data="{", content_type="application/json")
+    assert bad_json.status_code == 400
+    order_id = declined_order(phone_app, bound_basket)
+    from sandbox.extensions import db
+    from sandbox.models import Order
+
+    with app.app_context():
+        db.session.get(Order, order_id).order_status = "ORDER_REJECTED"
+        db.session.commit()
+    rejected = phone_app.post(f"/app/api/orders/{order_id}/payment")
+    assert (rejected.status_code, rejected.json["error_code"]) == (409, "ORDER_NOT_PAYABLE")
+
+
+def test_merchant_down_during_a_retry_is_no_500(phone_app, bound_basket, merchant):
+    order_id = declined_order(phone_app, bound_basket)
+    merchant.answers["order_event"] = (503, {"error_code": "DOWN", "error_message": "down"})
+    answer = phone_app.post(f"/app/api/orders/{order_id}/payment")
+    assert answer.status_code == 200
+    assert answer.json["order"]["events"][-1]["response_status"] == 503
+
+
+def test_reset_db_empties_the_sandbox_and_keeps_its_signing_keys(app, client, auth, bound_basket):
+    """`make reset` runs it: the phone's baskets are gone, the signing key still verifies."""
+    before = client.get("/v1/izi/signing-keys/public", headers=auth).json
+    result = app.test_cli_runner().invoke(args=["reset-db"])
+    assert result.exit_code == 0 and "signing keys kept" in result.output
+    from sandbox.extensions import db
+    from sandbox.models import Basket
+
+    with app.app_context():
+        assert db.session.query(Basket).count() == 0
+    token = client.post("/auth/realms/external/protocol/openid-connect/token", data={
+        "grant_type": "client_credentials", "client_id": app.config["INPOST_PAY_CLIENT_ID"],
+        "client_secret": app.config["INPOST_PAY_CLIENT_SECRET"]}).json["access_token"]  # fmt: skip
+    assert client.get("/v1/izi/signing-keys/public", headers={"Authorization": f"Bearer {token}"}).json == before
+
+
+def test_demo_names_agree_in_gender():
+    import random
+
+    from sandbox.app_actions import FIRST_NAMES, demo_name
+
+    for seed in range(200):
+        first, surname = demo_name(random.Random(seed))
+        female = first in FIRST_NAMES["f"]
+        assert not surname.endswith("ski") or not female, (first, surname)
+        assert not surname.endswith("ska") or female, (first, surname)
+
+
+def test_two_taps_on_pay_again_pay_once(app, phone_app, bound_basket, merchant):
+    """Concurrent retries: the conditional UPDATE lets exactly one through."""
+    import threading
+
+    order_id = declined_order(phone_app, bound_basket)
+    second = app.test_client()
+    assert second.post("/app/api/session", json=PHONE).status_code == 200
+    results, start = [], threading.Barrier(2)
+
+    def tap(client):
+        start.wait()
+        results.append(client.post(f"/app/api/orders/{order_id}/payment", json={}).status_code)
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in (phone_app, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == [200, 409]
+    assert [c["json"]["event_data"]["payment_status"] for c in merchant.calls_to("order_event")] == [
+        "DECLINED", "AUTHORIZED"]

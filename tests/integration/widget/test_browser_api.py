@@ -269,9 +269,28 @@ def test_unlinking_from_the_widget_unbinds_on_both_sides(pair, client, bound, ph
     assert client.delete("/izi/binding").status_code == 204  # again: nothing to do
 
 
-def test_mobile_link_names_the_inpost_basket(client, bound):
+def test_mobile_link_opens_the_basket_in_the_sandbox_simulator(pair, client, bound, phone):
+    """Sandbox mode: the link leads to the simulator's screen of this basket, not a dead inpost://."""
     basket = bound()
-    assert client.get("/izi/mobile-link").json == {"link": f"inpost://izilink?basket_id={basket['inpost_basket_id']}"}
+    link = client.get("/izi/mobile-link").json["link"]
+    assert link == f"{pair.sandbox.url}/app/izilink?basket_id={basket['inpost_basket_id']}"
+    opened = requests.get(link, allow_redirects=False, timeout=5)
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/app/#/koszyk/{basket['inpost_basket_id']}")
+
+
+@pytest.mark.parametrize(
+    ("env", "base"),
+    [({}, "http://127.0.0.1:8001/app/izilink"),
+     ({"SANDBOX_ENABLED": "0", "INPOST_PAY_API_URL": "https://sandbox-api.inpost.pl"}, "inpostsandbox://izilink"),
+     ({"SANDBOX_ENABLED": "0", "INPOST_PAY_API_URL": "https://api.inpost.pl"}, "inpost://izilink"),
+     ({"INPOST_PAY_APP_LINK_URL": "https://example.test/open"}, "https://example.test/open")],
+    ids=["sandbox", "inpost-sandbox", "production", "configured"],
+)  # fmt: skip
+def test_the_app_link_comes_from_the_environment(env, base):
+    import config
+
+    assert config.load(env)["INPOST_PAY_APP_LINK_URL"] == base
 
 
 def test_mobile_link_of_an_unbound_basket_is_refused(client):

@@ -34,6 +34,12 @@ export function priceLine(product) {
     !perPiece ? h("span", { class: "muted" }, ` za ${quantityText(thousandths(product.quantity?.quantity) ?? 0, true)} ${unit || ""}`) : null);
 }
 
+/** The amount the shop offers a related product in: for a DECIMAL product the price shown
+ * is for that amount ("8,90 zł za 0,1 kg"), so "Dodaj" adds exactly that. */
+function offeredAmount(product) {
+  return product.quantity?.quantity ?? 1;
+}
+
 /** INTEGER lines are priced per piece, DECIMAL lines for the chosen amount (reference §8.2). */
 function lineTotal(product) {
   const unit = grosze(product.promo_price || product.base_price);
@@ -145,7 +151,9 @@ export function mount(root, ctx, basketId) {
         return;
       }
       const answer = await act("Sprawdzam kod…", () => ctx.api.post(`${path}/promo-codes`, { promo_code_value: code }));
-      if (answer) state.promo = "";
+      // Cleared only once the shop took the code: a refused one (an ERROR notice) stays to be fixed.
+      const taken = (answer?.basket?.promo_codes || []).some((c) => (c.promo_code_value || "").toUpperCase() === code.toUpperCase());
+      if (taken) state.promo = "";
       render();
     }
     return h("section", { class: "section", "aria-labelledby": "promo-title" },
@@ -183,7 +191,7 @@ export function mount(root, ctx, basketId) {
         h("button", { type: "button", class: "btn btn-small btn-primary", "aria-label": `Dodaj: ${product.product_name}`,
           disabled: Boolean(state.busy),
           onclick: () => act("Dodaję produkt…", () => ctx.api.post(`${path}/related-products`,
-            { product_id: product.product_id, quantity: 1 })) }, "Dodaj")))));
+            { product_id: product.product_id, quantity: offeredAmount(product) })) }, "Dodaj")))));
   }
 
   function summarySection(doc) {
@@ -200,9 +208,15 @@ export function mount(root, ctx, basketId) {
         promo !== base ? row("Po promocjach", pln(promo)) : null,
         final !== promo ? row("Rabat z kodów", pln(final - promo), "discount") : null,
         row("Razem", pln(final), "grand")),
-      h("p", { class: "muted small" }, "Bez kosztów dostawy",
-        deliveries.length ? ` · dostawa od ${pln(Math.min(...deliveries))}` : "", "."),
+      h("p", { class: "muted small" }, "Bez kosztów dostawy", deliveryFrom(deliveries), "."),
       summary.basket_additional_information ? h("p", { class: "info" }, summary.basket_additional_information) : null);
+  }
+
+  /** " · dostawa od 9,99 zł", or " · dostawa gratis" when the cheapest costs nothing. */
+  function deliveryFrom(deliveries) {
+    if (!deliveries.length) return "";
+    const cheapest = Math.min(...deliveries);
+    return cheapest === 0 ? " · dostawa gratis" : ` · dostawa od ${pln(cheapest)}`;
   }
 
   function noticeBanner(notice) {
@@ -211,6 +225,15 @@ export function mount(root, ctx, basketId) {
     return h("div", { class: `alert ${error ? "alert-error" : "alert-attention"}`, role: error ? "alert" : "status" },
       h("p", { class: "alert-title" }, error ? "Wiadomość od sklepu" : "Sklep informuje"),
       h("p", { class: "alert-text" }, notice.description));
+  }
+
+  // The sandbox's contract check found what InPost's documents advise against (not refused):
+  // shown to the developer testing the shop, as in the sandbox's log.
+  function contractWarnings(warnings) {
+    if (!warnings || !warnings.length) return null;
+    return h("details", { class: "alert alert-warning" },
+      h("summary", { class: "alert-title" }, `Uwagi sandboxa do koszyka sklepu (${warnings.length})`),
+      h("ul", {}, warnings.map((w) => h("li", {}, h("code", {}, w.field), ": ", w.problem))));
   }
 
   function unlinkArea() {
@@ -266,6 +289,7 @@ export function mount(root, ctx, basketId) {
         h("span", { class: "merchant-name" }, detail.merchant?.name || "Sklep"),
         expires ? h("span", { class: "muted small", title: dateTime(expires) }, `Wygasa ${timeLeft(expires)}`) : null),
       noticeBanner(detail.notice),
+      contractWarnings(detail.warnings),
       state.actionError ? errorBox(state.actionError,
         state.actionError.code === "BASKET_CHANGED"
           ? h("button", { type: "button", class: "btn btn-small btn-secondary", onclick: refreshFromShop }, "Odśwież koszyk")

@@ -67,15 +67,60 @@ export function mount(root, ctx) {
 const RESULT = {
   AUTHORIZED: ["ok", "Zamówienie opłacone", "Płatność autoryzowana. Sklep dostał zamówienie i informację o płatności."],
   COD: ["ok", "Zamówienie przyjęte", "Zapłacisz przy odbiorze przesyłki."],
-  DECLINED: ["bad", "Płatność odrzucona", "Zamówienie zostało złożone, ale płatność nie przeszła. Sklep dostał status DECLINED."],
+  DECLINED: ["bad", "Płatność odrzucona", "Zamówienie czeka na zapłatę. Zapłać ponownie poniżej; sklep anuluje nieopłacone zamówienie po pewnym czasie."],
 };
 
-/** INTEGER lines are priced per piece, DECIMAL ones for the amount (reference §8.2). */
-function lineTotal(product) {
-  const unit = grosze(product.promo_price || product.base_price);
+// Payment states from which the app offers paying again (reference §8.8), unless the
+// merchant has closed the order (ORDER_REJECTED / ORDER_COMPLETED take no more payments).
+const RETRY_FROM = ["UNPAID", "DECLINED", "CANCELLED", "ERROR"];
+const canPayAgain = (order) => RETRY_FROM.includes(order.payment_status) && order.order_status === "ORDER_PROCESSING";
+
+/** "W realizacji" only once the order is paid (or paid on delivery): an unpaid order waits. */
+function inpostStatus(order) {
+  if (order.order_status === "ORDER_PROCESSING" && !["AUTHORIZED", "COD"].includes(order.payment_status)) {
+    return "Czeka na płatność";
+  }
+  return orderStatus(order.order_status);
+}
+
+/** A line at regular prices: per piece for INTEGER, for the amount for DECIMAL (reference §8.2). */
+function regularTotal(product) {
+  const unit = grosze(product.base_price);
   const pieces = thousandths(product.quantity?.quantity);
-  if (product.quantity?.quantity_type === "DECIMAL" || pieces === null) return pln(unit);
-  return pln(unit * Math.round(pieces / 1000));
+  if (product.quantity?.quantity_type === "DECIMAL" || pieces === null) return unit;
+  return unit * Math.round(pieces / 1000);
+}
+
+/** What the shopper paid for the line: the merchant's quantity_price when it sends one. */
+function paidTotal(product) {
+  return product.quantity_price ? grosze(product.quantity_price) : regularTotal(product);
+}
+
+function lineTotal(product) {
+  const paid = paidTotal(product);
+  const regular = regularTotal(product);
+  return h("span", { class: "line-total" },
+    paid < regular ? [h("s", { class: "price-old", "aria-label": `Cena regularna ${pln(regular)}` }, pln(regular)), " "] : null,
+    pln(paid));
+}
+
+/** Lines, discounts, delivery and total, so that they add up on the screen. */
+function orderTotals(details, delivery, products) {
+  const regular = products.reduce((sum, p) => sum + regularTotal(p), 0);
+  const base = grosze(details.order_base_price);
+  const discount = details.order_discount !== undefined && details.order_discount !== null
+    ? grosze(details.order_discount) : regular - base;
+  const options = delivery.delivery_options || [];
+  const row = (label, value, cls) => [h("dt", { class: cls }, label), h("dd", { class: cls }, value)];
+  return h("section", { class: "section summary", "aria-labelledby": "order-totals" },
+    h("h2", { class: "section-title", id: "order-totals" }, "Podsumowanie"),
+    h("dl", { class: "totals" },
+      products.length ? row("Produkty w cenach regularnych", pln(regular)) : null,
+      discount > 0 ? row("Rabaty (promocje i kody)", `−${pln(discount)}`, "discount") : null,
+      row("Produkty razem", pln(base)),
+      delivery.delivery_price ? row(`Dostawa (${deliveryType(delivery.delivery_type)})`, money(delivery.delivery_price)) : null,
+      options.map((o) => row(o.delivery_name, money(o.delivery_option_price))),
+      row("Razem", money(details.order_final_price), "grand")));
 }
 
 function orderDetail(order, result) {
@@ -97,7 +142,7 @@ function orderDetail(order, result) {
       h("dl", { class: "facts" },
         h("dt", {}, "Płatność"), h("dd", {}, statusPill(order), " ", paymentType(order.payment_type)),
         h("dt", {}, "Status w sklepie"), h("dd", {}, order.order_merchant_status_description || "—"),
-        h("dt", {}, "Status InPost"), h("dd", {}, orderStatus(order.order_status)),
+        h("dt", {}, "Status InPost"), h("dd", {}, inpostStatus(order)),
         h("dt", {}, "Dostawa"), h("dd", {}, deliveryType(order.delivery_type),
           delivery.delivery_point ? ` · paczkomat ${delivery.delivery_point}` : "",
           address ? ` · ${[address.address, address.postal_code, address.city].filter(Boolean).join(", ")}` : "",
@@ -109,13 +154,9 @@ function orderDetail(order, result) {
         thumb(p.product_image, "sm"),
         h("div", { class: "product-main" }, h("p", { class: "product-name" }, p.product_name),
           h("p", { class: "muted small" }, formatQuantity(p.quantity),
-            p.quantity?.quantity_type === "DECIMAL" ? "" : ` × ${money(p.promo_price || p.base_price)}`)),
-        h("span", { class: "line-total" }, lineTotal(p)))))) : null,
-    details.order_final_price ? h("section", { class: "section summary" },
-      h("dl", { class: "totals" },
-        details.order_base_price ? [h("dt", {}, "Produkty"), h("dd", {}, money(details.order_base_price))] : null,
-        delivery.delivery_price ? [h("dt", {}, "Dostawa"), h("dd", {}, money(delivery.delivery_price))] : null,
-        h("dt", { class: "grand" }, "Razem"), h("dd", { class: "grand" }, money(details.order_final_price)))) : null,
+            p.quantity?.quantity_type === "DECIMAL" ? "" : ` × ${money(p.base_price)}`)),
+        lineTotal(p))))) : null,
+    details.order_final_price && details.order_base_price ? orderTotals(details, delivery, doc.products || []) : null,
     (order.events || []).length ? h("details", { class: "section events" },
       h("summary", {}, `Zdarzenia zamówienia (${order.events.length})`),
       h("ol", {}, order.events.map((e) => h("li", {},
@@ -130,6 +171,42 @@ function mountDetail(root, ctx, orderId, result) {
   const { body } = frame(root, result ? "Zamówienie złożone" : "Zamówienie",
     { back: "#/zamowienia", backLabel: "Wszystkie zamówienia" });
   let last = null;
+  const retry = { outcome: "AUTHORIZED", busy: false, error: null };
+
+  // A new payment attempt: InPost sends the merchant a new order event (AUTHORIZED or
+  // DECLINED again), and the shop's thank-you page follows it live.
+  async function payAgain(event) {
+    event.preventDefault();
+    retry.busy = true;
+    retry.error = null;
+    last = null;
+    try {
+      await ctx.api.post(`/orders/${enc(orderId)}/payment`, { outcome: retry.outcome });
+    } catch (error) {
+      if (ctx.failed(error)) return;
+      retry.error = error;
+    }
+    retry.busy = false;
+    last = null;
+    refresh();
+  }
+
+  function retrySection(order) {
+    if (!canPayAgain(order)) return null;
+    return h("form", { class: "section card retry", onsubmit: payAgain, "aria-labelledby": "retry-title" },
+      h("h2", { class: "section-title", id: "retry-title" }, "Zapłać ponownie"),
+      h("p", {}, `Płatność ${paymentType(order.payment_type)} nie przeszła, więc zamówienie nie jest opłacone. `,
+        "Spróbuj jeszcze raz; sklep dostanie nową informację o płatności."),
+      h("fieldset", { class: "sandbox-control" },
+        h("legend", { class: "hint" }, "Wynik płatności (kontrolka sandboxa)"),
+        h("div", { class: "segmented" }, [["AUTHORIZED", "Autoryzowana"], ["DECLINED", "Odrzucona"]].map(([value, label]) => [
+          h("input", { type: "radio", name: "retry-outcome", id: `retry-${value}`, value, checked: retry.outcome === value,
+            onchange: () => { retry.outcome = value; } }),
+          h("label", { for: `retry-${value}` }, label)]))),
+      retry.error ? errorBox(retry.error) : null,
+      h("button", { type: "submit", class: "btn btn-primary btn-block", disabled: retry.busy },
+        retry.busy ? "Płacę…" : `Zapłać ${money(order.order_final_price)}`));
+  }
 
   async function refresh() {
     try {
@@ -137,7 +214,9 @@ function mountDetail(root, ctx, orderId, result) {
       const key = JSON.stringify(order);
       if (key === last) return;
       last = key;
-      replaceContent(body, orderDetail(order, result),
+      const parts = orderDetail(order, result);
+      parts.splice(1, 0, retrySection(order)); // right under the result, where the eye is
+      replaceContent(body, parts,
         result ? h("div", { class: "actions" },
           h("a", { class: "btn btn-primary", href: "#/zamowienia" }, "Moje zamówienia"),
           h("a", { class: "btn btn-secondary", href: "#/koszyki" }, "Koszyki")) : null);
