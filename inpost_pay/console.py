@@ -27,7 +27,7 @@ from datetime import datetime
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, insert, select
 
-from storefront.extensions import db
+from storefront.extensions import begin_write, db
 from storefront.models import Order, utcnow
 from storefront.views import admin as shop_admin
 
@@ -75,6 +75,7 @@ class CallRecorder:
         if not entries:
             return 0
         try:
+            begin_write()  # the console's GET pages flush too
             db.session.execute(insert(InPostCall), [row_of(e) for e in entries])
             db.session.commit()
         except Exception:

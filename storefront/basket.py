@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from . import pricing
-from .extensions import db
+from .extensions import begin_write, db
 from .models import Basket, BasketLine, BasketPromoCode, Product, PromoCode, utcnow
 from .money import fmt_pln
 from .signals import basket_changed
@@ -54,14 +54,16 @@ def get_basket(basket_id: str | None) -> Basket | None:
 
 def lock_basket(basket_id: str) -> Basket | None:
     """The basket, locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite the
-    transaction already holds the write lock, see extensions.configure_sqlite)."""
+    transaction holds the write lock, see extensions.begin_write)."""
     if not basket_id or len(basket_id) > 64:
         return None
+    begin_write()
     stmt = select(Basket).where(Basket.id == basket_id).with_for_update()
     return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
 def new_basket() -> Basket:
+    begin_write()
     basket = Basket()
     db.session.add(basket)
     db.session.flush()

@@ -6,11 +6,16 @@ shop's database, the shop never imports them (DESIGN.md §1).
 
 from __future__ import annotations
 
+import logging
+
+from flask import g, has_app_context, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -20,16 +25,59 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 
+#: Requests whose transactions only read unless they say otherwise (`begin_write`).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_FLAG = "_db_write"
+_DEFERRED = "sqlite_deferred"  # connection.info key: the open transaction began without the lock
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _begin_statement() -> str:
+    """BEGIN (deferred: readers never wait for the write lock) for a transaction of a GET/HEAD
+    request that has not asked to write; BEGIN IMMEDIATE for everything else (other requests,
+    workers, CLI), so a writer holds the lock before its first read."""
+    if has_app_context() and g.get(_WRITE_FLAG):
+        return "BEGIN IMMEDIATE"
+    if has_request_context() and request.method in READ_METHODS:
+        return "BEGIN"
+    return "BEGIN IMMEDIATE"
+
+
+def begin_write() -> None:
+    """Make the current unit of work a writer, before it reads what it will change.
+
+    On SQLite a deferred transaction that has read and then writes cannot wait for the write
+    lock (SQLITE_BUSY at once, or a stale snapshot), so a reader must not turn into a writer.
+    This marks the request as writing, so its next transaction begins IMMEDIATE; a deferred
+    (read-only so far) transaction already open is committed first, which expires what it
+    loaded: the writer then re-reads it under the lock. On PostgreSQL nothing changes: the
+    basket row's SELECT ... FOR UPDATE is the lock. Idempotent and cheap once writing.
+    """
+    if not has_app_context():
+        return
+    setattr(g, _WRITE_FLAG, True)
+    if db.engine.dialect.name != "sqlite":
+        return
+    session = db.session()
+    if not session.in_transaction():
+        return
+    if session.connection().info.get(_DEFERRED):
+        session.commit()
+
 
 def configure_sqlite(engine: Engine) -> None:
     """Make SQLite safe for concurrent requests (DESIGN.md §4 "Concurrency").
 
     pysqlite's own transaction handling starts transactions lazily and lets two
     writers read the same basket and then both write, losing one update. Here we
-    take the transaction over: every transaction starts with BEGIN IMMEDIATE, so
-    one writer at a time holds the database and the others wait (busy_timeout).
-    WAL lets readers outside a transaction proceed meanwhile. On PostgreSQL the
-    same guarantee comes from SELECT ... FOR UPDATE on the basket row.
+    take the transaction over: a transaction that may write starts with BEGIN
+    IMMEDIATE, so one writer at a time holds the database and the others wait
+    (busy_timeout); one that only reads (a GET page) starts deferred and never
+    waits for the writers, WAL giving it a consistent snapshot meanwhile
+    (`_begin_statement`, `begin_write`). synchronous=NORMAL: in WAL mode a commit
+    stays atomic and consistent, only the last commits before a power cut may be
+    lost. On PostgreSQL the same guarantee comes from SELECT ... FOR UPDATE on the
+    basket row.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -47,4 +95,14 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        statement = _begin_statement()
+        connection.exec_driver_sql(statement)
+        connection.info[_DEFERRED] = statement == "BEGIN"
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, *_args):
+        # A write in a deferred transaction: works while nobody else writes, fails with
+        # "database is locked" under contention. Its caller must call begin_write() first.
+        if connection.info.get(_DEFERRED) and statement.lstrip()[:7].upper().startswith(_WRITES):
+            connection.info[_DEFERRED] = False
+            log.warning("write in a read-only (deferred) transaction, call begin_write() first: %s", statement[:80])
