@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import pricing
 from .extensions import begin_write, db
@@ -59,7 +60,14 @@ def lock_basket(basket_id: str) -> Basket | None:
         return None
     begin_write()
     stmt = select(Basket).where(Basket.id == basket_id).with_for_update()
-    return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+    if db.engine.dialect.name == "sqlite":
+        # The transaction took the lock before this read, so one statement can bring the lines
+        # (and their products) and codes too. Not on PostgreSQL: there the lock is this
+        # statement's, and after waiting for it the joined rows would still be the ones of the
+        # snapshot taken before the other writer committed; the lines load after the lock.
+        stmt = stmt.options(joinedload(Basket.lines), joinedload(Basket.codes))
+    result = db.session.execute(stmt.execution_options(populate_existing=True))
+    return result.unique().scalar_one_or_none()
 
 
 def new_basket() -> Basket:
@@ -164,7 +172,8 @@ def _ensure_open(basket: Basket) -> None:
 def _changed(basket: Basket, source: str) -> None:
     basket.updated_at = utcnow()  # also bumps Basket.version on flush
     db.session.flush()
-    db.session.expire(basket, ["lines", "codes"])
+    # Lines and codes change through the basket's collections, which stay as the rows are:
+    # nothing to reload before the basket is priced again.
     basket_changed.send(current_app._get_current_object(), basket=basket, source=source)
 
 
@@ -244,7 +253,7 @@ def apply_code(basket: Basket, raw_code: object, *, source: str = "shop", now: d
     result = compute_totals(basket, extra_codes=[promo], now=now).codes[-1]
     if not result.applied:
         raise BasketError(result.message, "code", "INVALID_CODE")
-    db.session.add(BasketPromoCode(basket_id=basket.id, code=promo.code))
+    basket.codes.append(BasketPromoCode(code=promo.code, promo=promo))
     _changed(basket, source)
     return result.message
 
@@ -255,7 +264,7 @@ def remove_code(basket: Basket, raw_code: object, *, source: str = "shop") -> No
     entry = next((c for c in basket.codes if c.code == code), None)
     if entry is None:
         raise BasketError(f"Kodu {code} nie ma w koszyku.", "code", "INVALID_CODE")
-    db.session.delete(entry)
+    basket.codes.remove(entry)  # delete-orphan: the row goes at the flush
     _changed(basket, source)
 
 
@@ -287,10 +296,9 @@ def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | N
     present = {c.code: c for c in basket.codes}
     for code, entry in present.items():
         if code not in wanted:
-            db.session.delete(entry)
+            basket.codes.remove(entry)
             changes.append(CodeChange(f"Kod {code} został usunięty.", True))
     db.session.flush()
-    db.session.expire(basket, ["codes"])
     for code in wanted:
         if code in present:
             continue

@@ -7,6 +7,8 @@ shop's database, the shop never imports them (DESIGN.md §1).
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 
 from flask import g, has_app_context, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +32,8 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_FLAG = "_db_write"
 _DEFERRED = "sqlite_deferred"  # connection.info key: the open transaction began without the lock
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_HOLDS_WRITERS = "sqlite_holds_writers"  # connection.info key: this connection holds `writers`
+BUSY_TIMEOUT_MS = 15000
 
 
 def _begin_statement() -> str:
@@ -86,18 +90,49 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # The writers of this process queue here for the write lock, and the next one starts the
+    # moment the last one commits. Left to SQLite's busy handler, waiters sleep and poll (up to
+    # 100 ms between tries), so under contention the lock sits idle between writers and the
+    # waits grow long. Other processes still meet at SQLite's lock (busy_timeout).
+    writers = threading.Lock()  # not re-entrant: a thread never holds two write transactions
+
+    def _release(dbapi_info) -> None:
+        if dbapi_info.pop(_HOLDS_WRITERS, False):
+            writers.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         statement = _begin_statement()
-        connection.exec_driver_sql(statement)
+        if statement != "BEGIN":
+            if not writers.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+                raise sqlite3.OperationalError("database is locked (waited for this process's writers)")
+            connection.info[_HOLDS_WRITERS] = True
+        try:
+            connection.exec_driver_sql(statement)
+        except BaseException:
+            _release(connection.info)
+            raise
         connection.info[_DEFERRED] = statement == "BEGIN"
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        _release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        _release(record.info)  # a connection returned with its transaction never ended
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(_dbapi_connection, record, _exception):
+        _release(record.info)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, *_args):
