@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -336,7 +336,23 @@ def compute_totals(
     if basket is None:
         return pricing.compute([], [], now or utcnow())
     codes = [c.promo for c in basket.codes] + list(extra_codes)
-    return pricing.compute(line_inputs(basket), _code_inputs(codes), now or utcnow())
+    return _priced(line_inputs(basket), _code_inputs(codes), now)
+
+
+def _priced(lines: list[pricing.LineInput], codes: list[pricing.CodeInput], now: datetime | None):
+    """pricing.compute, once per request for the same lines and codes: the answer, the counter
+    and the pushes of one request all ask for the same basket's totals. A request prices at
+    one instant (its first pricing); an explicit `now` is always computed afresh."""
+    if now is not None or not has_request_context():
+        return pricing.compute(lines, codes, now or utcnow())
+    current = request._get_current_object()
+    memo = g.get("_priced")
+    if memo is None or memo[0] is not current:
+        memo = g._priced = (current, utcnow(), {})
+    key = repr((lines, codes))  # repr: Decimal("1") and Decimal("1.000") are equal but print apart
+    if key not in memo[2]:
+        memo[2][key] = pricing.compute(lines, codes, memo[1])
+    return memo[2][key]
 
 
 def describe_code_rules(code: PromoCode) -> str:
