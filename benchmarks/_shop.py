@@ -165,18 +165,18 @@ def shop_server(database: str, public_key: str, port: int | None = None):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def load(calls: list, seconds: float, clients: int) -> dict:
-    """`clients` threads, each with its own HTTP session, take the next call for `seconds`
-    (or until the calls run out). A call is (method, url, body, headers); 2xx counts as OK."""
+def load(calls: list, seconds: float, clients: int, sessions: list | None = None) -> dict:
+    """`clients` threads, each with its own HTTP session (`sessions[i]` when given: a shopper's
+    cookies), take the next call for `seconds` (or until the calls run out). A call is
+    (method, url, body, headers); 2xx counts as OK."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     next_index = iter(range(len(calls)))
     stop_at = time.perf_counter() + seconds
 
-    def worker():
+    def worker(session):
         nonlocal errors
-        session = requests.Session()
         mine, failed = [], 0
         while time.perf_counter() < stop_at:
             with lock:
@@ -197,13 +197,18 @@ def load(calls: list, seconds: float, clients: int) -> dict:
             errors += failed
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    sessions = sessions or [requests.Session() for _ in range(clients)]
+    threads = [threading.Thread(target=worker, args=(sessions[i],)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    return summary(latencies, errors, time.perf_counter() - started)
+
+
+def summary(latencies: list[float], errors: int, elapsed: float) -> dict:
+    """Throughput and latency percentiles (ms) of one phase."""
+    latencies = sorted(latencies)
     return {
         "requests": len(latencies),
         "errors": errors,

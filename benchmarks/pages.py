@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _shop import PRODUCTS, Signer, loadavg, percentile, print_table, rss_mb, shop_server, verdict  # noqa: E402
+from _shop import PRODUCTS, Signer, load, loadavg, print_table, rss_mb, shop_server, verdict  # noqa: E402
 
 PRODUCT_SLUG = "kawa-etiopia-yirgacheffe"
 
@@ -35,44 +34,6 @@ def shopper(base: str) -> requests.Session:
     return session
 
 
-def hammer(sessions: list[requests.Session], url: str, seconds: float) -> dict:
-    """Every session asks for `url` in a loop for `seconds`, one thread each."""
-    import time
-
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def worker(session):
-        mine, failed = [], 0
-        while time.perf_counter() < stop_at:
-            t0 = time.perf_counter()
-            try:
-                ok = session.get(url, timeout=30).status_code == 200
-            except requests.RequestException:
-                ok = False
-            mine.append(time.perf_counter() - t0)
-            failed += not ok
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
-        "p50": percentile(latencies, 50) * 1000, "p95": percentile(latencies, 95) * 1000,
-        "p99": percentile(latencies, 99) * 1000,
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -83,14 +44,17 @@ def main() -> int:
 
     with shop_server(args.database, Signer().public_key, args.port) as (base, pid):
         sessions = [shopper(base) for _ in range(args.clients)]
-        hammer(sessions, base + "/bench/bare", 1)  # warm up
+        def hammer(url: str, seconds: float) -> dict:
+            return load([("GET", url, None, {})] * 100_000, seconds, args.clients, sessions)
+
+        hammer(base + "/bench/bare", 1)  # warm up
         pages = {
             "GET /bench/bare (bare JSON)": base + "/bench/bare",
             "GET / (home)": base + "/",
             f"GET /produkt/{PRODUCT_SLUG}": f"{base}/produkt/{PRODUCT_SLUG}",
             "GET /koszyk (5 lines)": base + "/koszyk",
         }
-        results = {name: hammer(sessions, url, args.seconds) for name, url in pages.items()}
+        results = {name: hammer(url, args.seconds) for name, url in pages.items()}
         memory = rss_mb(pid)
     database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL"
     print_table(
