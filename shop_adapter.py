@@ -25,7 +25,7 @@ from inpost_pay.money import Price
 from storefront import basket as baskets
 from storefront import order_labels, orders, pricing, signals, templating
 from storefront import session as shop_session
-from storefront.extensions import db
+from storefront.extensions import begin_write, db
 from storefront.models import Basket, Consent, Order, Product
 from storefront.views import admin
 from storefront.views.shop import card_quantity
@@ -286,6 +286,9 @@ class DemoShop:
             return None
         orders.cancel(row, note=reason)
         return order_view(row)
+
+    def begin_write(self) -> None:
+        begin_write()
 
     def thank_you_url(self, order: seam.OrderView) -> str:
         # The secret token opens the page in any browser: InPost placed the order without the

@@ -15,6 +15,7 @@ secrets and signatures are replaced by `***`.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -48,6 +49,9 @@ PHONE_KEYS = {"phone", "phone_number"}
 
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]+=*")
 _SECRET_IN_TEXT = re.compile(r"(?i)\b(client_secret|access_token|refresh_token)=([^&\s]+)")
+_SECRET_WORDS = ("client_secret=", "access_token=", "refresh_token=")
+_SHORTEST_SECRET = len("bearer x")  # no text shorter than this can hold a maskable secret
+_PLAIN = frozenset({int, float, bool, type(None)})  # values masking returns unchanged
 
 _ring: deque[dict] = deque(maxlen=RING_SIZE)
 _sinks: list[Callable[[dict], None]] = []
@@ -63,14 +67,21 @@ def mask_phone(phone: object) -> str:
     return f"{digits[:2]}{'*' * (len(digits) - 4)}{digits[-2:]}"
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def _norm(key: object) -> str:
     return str(key).lower().replace("-", "_")
 
 
 def mask_text(text: str) -> str:
     """Mask bearer tokens and `client_secret=...` pairs inside free text (URLs, error messages)."""
-    text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
-    return _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    if len(text) < _SHORTEST_SECRET:  # prices, ids, names: nothing to mask, the common case
+        return text
+    lowered = text.lower()  # the patterns need these words: skip the scans of text without them
+    if "bearer" in lowered:
+        text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    if any(word in lowered for word in _SECRET_WORDS):
+        text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={MASK}", text)
+    return text
 
 
 def mask_secrets(obj: object) -> object:
@@ -84,10 +95,10 @@ def mask_secrets(obj: object) -> object:
             elif name in PHONE_KEYS and isinstance(value, str | int) and not isinstance(value, bool):
                 out[key] = mask_phone(value)
             else:
-                out[key] = mask_secrets(value)
+                out[key] = value if type(value) in _PLAIN else mask_secrets(value)
         return out
     if isinstance(obj, list | tuple):
-        return [mask_secrets(item) for item in obj]
+        return [item if type(item) in _PLAIN else mask_secrets(item) for item in obj]
     if isinstance(obj, str):
         return mask_text(obj)
     return obj
@@ -125,7 +136,8 @@ def log_call(
             entry[key] = value
     entry = mask_secrets(entry)
     level = logging.INFO if status is not None and status < 400 else logging.WARNING
-    logger.log(level, json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str))
+    if logger.isEnabledFor(level):  # the line holds both bodies: build it only to write it
+        logger.log(level, json.dumps(entry, ensure_ascii=False, separators=(",", ":"), default=str))
     with _lock:
         _ring.append(entry)
         sinks = list(_sinks)

@@ -73,6 +73,7 @@ class CallRecorder:
         if not entries:
             return 0
         try:
+            current_shop().begin_write()  # the console's GET pages flush too
             db.session.execute(insert(InPostCall), [row_of(e) for e in entries])
             db.session.commit()
         except Exception:

@@ -205,15 +205,17 @@ def get_basket(basket_id: str):
     really sell. Serving the stale copy instead would let the pre-order comparison pass, fail
     the price check on every attempt, and leave no way to recover.
     """
-    basket = current_shop().lock_basket(basket_id)  # we may write: keep InPost's events out meanwhile
-    if basket is None:
-        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
-    state = binding_for(basket_id)
-    if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
-        text = state.last_basket_json
-        db.session.rollback()  # nothing written: release the lock
-        return json_response(text)
-    _, text = publish(basket)
+    shop = current_shop()
+    for fetch in (shop.basket, shop.lock_basket):  # read; lock only to write
+        basket = fetch(basket_id)
+        if basket is None:
+            raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+        state = binding_for(basket_id)
+        if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
+            text = state.last_basket_json
+            db.session.rollback()  # nothing written: release the lock
+            return json_response(text)
+    _, text = publish(basket)  # locked: keep InPost's events out meanwhile
     db.session.commit()
     return json_response(text)
 

@@ -302,6 +302,11 @@ class Shop(Protocol):
         """The shop's order statuses and their default labels."""
     def labels(self, order: OrderView) -> StatusLabels: ...
 
+    # the database
+    def begin_write(self) -> None:
+        """The current unit of work is about to write: begin its transaction so that it may (on
+        SQLite, the write lock before the first read). Called before a write a GET request makes."""
+
     # pages
     def fill_slot(self, app, name: str, render) -> None:
         """Put `render(**context) -> HTML` in the shop's page slot `name` (head, minicart,

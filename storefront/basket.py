@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import bounds, pricing
-from .extensions import db
+from .extensions import begin_write, db
 from .models import Basket, BasketLine, BasketPromoCode, Product, PromoCode, utcnow
 from .money import fmt_pln
 from .signals import basket_changed
@@ -54,14 +55,23 @@ def get_basket(basket_id: str | None) -> Basket | None:
 
 def lock_basket(basket_id: str) -> Basket | None:
     """The basket, locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite the
-    transaction already holds the write lock, see extensions.configure_sqlite)."""
+    transaction holds the write lock, see extensions.begin_write)."""
     if not basket_id or len(basket_id) > 64:
         return None
+    begin_write()
     stmt = select(Basket).where(Basket.id == basket_id).with_for_update()
-    return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+    if db.engine.dialect.name == "sqlite":
+        # The transaction took the lock before this read, so one statement can bring the lines
+        # (and their products) and codes too. Not on PostgreSQL: there the lock is this
+        # statement's, and after waiting for it the joined rows would still be the ones of the
+        # snapshot taken before the other writer committed; the lines load after the lock.
+        stmt = stmt.options(joinedload(Basket.lines), joinedload(Basket.codes))
+    result = db.session.execute(stmt.execution_options(populate_existing=True))
+    return result.unique().scalar_one_or_none()
 
 
 def new_basket() -> Basket:
+    begin_write()
     basket = Basket()
     db.session.add(basket)
     db.session.flush()
@@ -164,7 +174,8 @@ def _ensure_open(basket: Basket) -> None:
 def _changed(basket: Basket, source: str) -> None:
     basket.updated_at = utcnow()  # also bumps Basket.version on flush
     db.session.flush()
-    db.session.expire(basket, ["lines", "codes"])
+    # Lines and codes change through the basket's collections, which stay as the rows are:
+    # nothing to reload before the basket is priced again.
     basket_changed.send(current_app._get_current_object(), basket=basket, source=source)
 
 
@@ -244,7 +255,7 @@ def apply_code(basket: Basket, raw_code: object, *, source: str = "shop", now: d
     result = compute_totals(basket, extra_codes=[promo], now=now).codes[-1]
     if not result.applied:
         raise BasketError(result.message, "code", "INVALID_CODE")
-    db.session.add(BasketPromoCode(basket_id=basket.id, code=promo.code))
+    basket.codes.append(BasketPromoCode(code=promo.code, promo=promo))
     _changed(basket, source)
     return result.message
 
@@ -255,7 +266,7 @@ def remove_code(basket: Basket, raw_code: object, *, source: str = "shop") -> No
     entry = next((c for c in basket.codes if c.code == code), None)
     if entry is None:
         raise BasketError(f"Kodu {code} nie ma w koszyku.", "code", "INVALID_CODE")
-    db.session.delete(entry)
+    basket.codes.remove(entry)  # delete-orphan: the row goes at the flush
     _changed(basket, source)
 
 
@@ -287,10 +298,9 @@ def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | N
     present = {c.code: c for c in basket.codes}
     for code, entry in present.items():
         if code not in wanted:
-            db.session.delete(entry)
+            basket.codes.remove(entry)
             changes.append(CodeChange(f"Kod {code} został usunięty.", True))
     db.session.flush()
-    db.session.expire(basket, ["codes"])
     for code in wanted:
         if code in present:
             continue
@@ -328,7 +338,23 @@ def compute_totals(
     if basket is None:
         return pricing.compute([], [], now or utcnow())
     codes = [c.promo for c in basket.codes] + list(extra_codes)
-    return pricing.compute(line_inputs(basket), _code_inputs(codes), now or utcnow())
+    return _priced(line_inputs(basket), _code_inputs(codes), now)
+
+
+def _priced(lines: list[pricing.LineInput], codes: list[pricing.CodeInput], now: datetime | None):
+    """pricing.compute, once per request for the same lines and codes: the answer, the counter
+    and the pushes of one request all ask for the same basket's totals. A request prices at
+    one instant (its first pricing); an explicit `now` is always computed afresh."""
+    if now is not None or not has_request_context():
+        return pricing.compute(lines, codes, now or utcnow())
+    current = request._get_current_object()
+    memo = g.get("_priced")
+    if memo is None or memo[0] is not current:
+        memo = g._priced = (current, utcnow(), {})
+    key = repr((lines, codes))  # repr: Decimal("1") and Decimal("1.000") are equal but print apart
+    if key not in memo[2]:
+        memo[2][key] = pricing.compute(lines, codes, memo[1])
+    return memo[2][key]
 
 
 def describe_code_rules(code: PromoCode) -> str:

@@ -13,6 +13,7 @@ from inpost_pay.baskets import binding_for
 from inpost_pay.client import InPostClient
 from inpost_pay.database import db
 from inpost_pay.errors import InPostError, InPostNotFound, InPostUnavailable
+from inpost_pay.shop import current_shop
 
 from . import shopper
 
@@ -40,6 +41,7 @@ def sync_binding_from_inpost(basket_id: str, browser_id: str | None) -> bool:
         raise
     except InPostError as exc:  # refused token, a malformed answer: for the shopper, InPost is down
         raise InPostUnavailable(exc.status, exc.error_code, exc.error_message) from None
+    current_shop().begin_write()  # a GET (iziMobileLink) may be the one writing the answer down
     state = binding_for(basket_id, create=True)
     details = answer.get("client_details") if isinstance(answer.get("client_details"), dict) else {}
     if answer.get("basket_linked") is True:

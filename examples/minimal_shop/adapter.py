@@ -186,6 +186,9 @@ class MinimalShop:
         shop.set_status(row, "cancelled")
         return order_view(row)
 
+    def begin_write(self) -> None:
+        pass  # the minimal shop keeps SQLite's own transactions: nothing to prepare
+
     def thank_you_url(self, order: seam.OrderView) -> str:
         return url_for("minimal.order_page", order_id=order.id, token=db.session.get(Order, order.id).secret)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, g, has_request_context, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import pricing
 from ..errors import error_response
@@ -32,6 +33,17 @@ def active_products():
     return select(Product).where(Product.active.is_(True)).order_by(Product.id)
 
 
+def catalogue_categories() -> list[Category]:
+    """The categories, read once per request: the header's nav, the home page's cards and every
+    `product.category` of the page then come from the session without another query."""
+    current = request._get_current_object() if has_request_context() else None
+    cached = g.get("_catalogue_categories")
+    if cached is None or cached[0] is not current or current is None:
+        cached = (current, db.session.scalars(select(Category).order_by(Category.position)).all())
+        g._catalogue_categories = cached
+    return cached[1]
+
+
 @bp.app_context_processor
 def catalogue_globals():
     """Helpers every page (base.html's nav, product cards) needs."""
@@ -40,7 +52,7 @@ def catalogue_globals():
         # The header renders on error pages too; a broken database must not turn
         # a 404 or 500 page into a second failure.
         try:
-            return db.session.scalars(select(Category).order_by(Category.position)).all()
+            return catalogue_categories()
         except SQLAlchemyError:
             db.session.rollback()
             return []
@@ -83,8 +95,14 @@ def input_number(value: Decimal) -> str:
 
 @bp.get("/")
 def home():
-    categories = db.session.scalars(select(Category).order_by(Category.position)).all()
-    products = db.session.scalars(active_products()).all()
+    categories = catalogue_categories()
+    everything = db.session.scalars(select(Product).order_by(Product.id)).all()
+    by_category: dict[int, list[Product]] = {c.id: [] for c in categories}
+    for p in everything:
+        by_category.setdefault(p.category_id, []).append(p)
+    for c in categories:  # the cards count each category's products: no query per category
+        set_committed_value(c, "products", by_category[c.id])
+    products = [p for p in everything if p.active]
     promoted = [p for p in products if p.promo_price_gross is not None]
     return render_template("shop/home.html", categories=categories, products=products, promoted=promoted)
 
@@ -103,5 +121,6 @@ def product(slug: str):
     found = db.session.scalar(active_products().where(Product.slug == slug))
     if found is None:
         return error_response(404, "Nie ma takiego produktu albo nie jest już w sprzedaży.", "PRODUCT_NOT_FOUND")
+    catalogue_categories()  # the card's and the related products' categories, in one query
     related = [p for p in found.related if p.active]
     return render_template("shop/product.html", product=found, related=related)

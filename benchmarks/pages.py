@@ -1,0 +1,75 @@
+"""The shop's pages under load, against a bare Flask JSON route on the same server in the same run.
+
+    .venv/bin/python benchmarks/pages.py [--seconds 5] [--clients 16] [--database sqlite|URL]
+
+Each client is a shopper with a session of its own holding a 5-line basket (made through the
+shop's pages). Measured one after the other, `--clients` clients each: GET /bench/bare, the home
+page, a product card and the basket page. Prints p50/p99 per page, each page's throughput as a
+ratio to the bare route, and the target (p99 <= 300 ms at 16 clients).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shop import PRODUCTS, Signer, load, loadavg, print_table, rss_mb, shop_server, verdict  # noqa: E402
+
+PRODUCT_SLUG = "kawa-etiopia-yirgacheffe"
+
+
+def shopper(base: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(base + "/koszyk", timeout=30).text
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    for pid in PRODUCTS:
+        r = session.post(base + "/koszyk/dodaj", json={"product_id": pid, "quantity": 1},
+                         headers={"X-CSRFToken": token, "Accept": "application/json"}, timeout=30)
+        r.raise_for_status()
+    return session
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--database", default="sqlite", help='"sqlite" (default) or a PostgreSQL URL')
+    parser.add_argument("--port", type=int, default=None)
+    args = parser.parse_args()
+
+    with shop_server(args.database, Signer().public_key, args.port) as (base, pid):
+        sessions = [shopper(base) for _ in range(args.clients)]
+        def hammer(url: str, seconds: float) -> dict:
+            return load([("GET", url, None, {})] * 100_000, seconds, args.clients, sessions)
+
+        hammer(base + "/bench/bare", 1)  # warm up
+        pages = {
+            "GET /bench/bare (bare JSON)": base + "/bench/bare",
+            "GET / (home)": base + "/",
+            f"GET /produkt/{PRODUCT_SLUG}": f"{base}/produkt/{PRODUCT_SLUG}",
+            "GET /koszyk (5 lines)": base + "/koszyk",
+        }
+        results = {name: hammer(url, args.seconds) for name, url in pages.items()}
+        memory = rss_mb(pid)
+    database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL"
+    print_table(
+        f"{args.clients} clients, {args.seconds:.0f} s per page, threaded werkzeug + {database}, "
+        f"load average {loadavg()}",
+        list(results.items()),
+    )
+    bare = results["GET /bench/bare (bare JSON)"]["rps"]
+    print()
+    for name, r in list(results.items())[1:]:
+        print(f"{name:<40} / bare: {r['rps'] / bare:.2f}   p99 {r['p99']:.0f} ms "
+              f"(target <= 300 ms: {verdict(r['p99'] <= 300 and r['errors'] == 0)})")
+    print(f"shop process RSS after the runs: {memory:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
