@@ -83,7 +83,11 @@ def bodies(valid):
     return mutated(valid) | JSON.map(lambda v: json.dumps(v).encode()) | st.binary(max_size=64)
 
 
-def assert_no_5xx(response):
+def assert_no_5xx(response, *, inpost_down_ok: bool = False):
+    if inpost_down_ok and response.status_code == 503:
+        # No InPost runs beside this app: a call that needs it gets the documented quick refusal.
+        assert response.get_json()["error_code"] == "INPOST_UNAVAILABLE"
+        return
     assert response.status_code < 500, (response.status_code, response.data[:300])
     if response.status_code >= 400 and response.mimetype == "application/json":
         assert {"error_code", "error_message"} <= set(response.get_json())
@@ -109,7 +113,8 @@ def test_browser_api_and_basket_forms(data, client):
     path = data.draw(st.sampled_from(["/izi/can-be-bound", "/izi/add-to-cart", "/izi/binding-data", "/koszyk/dodaj",
                                       "/koszyk/zmien", "/koszyk/usun", "/koszyk/kod"]))  # fmt: skip
     valid = {"product_id": 1, "quantity": 1, "code": "RABAT10", "phone": "600100200", "prefix": "+48"}
-    assert_no_5xx(client.post(path, data=data.draw(bodies(valid)), content_type="application/json"))
+    response = client.post(path, data=data.draw(bodies(valid)), content_type="application/json")
+    assert_no_5xx(response, inpost_down_ok=path.startswith("/izi/"))
 
 
 @SETTINGS
