@@ -18,7 +18,6 @@ import json
 import random
 import re
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,10 +71,6 @@ def merchant() -> MerchantClient:
 
 def _invalid(message: str) -> ApiError:
     return ApiError(400, "INVALID_INPUT", message)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def merchant_json() -> dict:
