@@ -4,7 +4,7 @@ DESIGN.md §4 "Logs": "The back office shows them: a developer studying the
 integration can watch the conversation." Two pages under `/admin/inpost`, behind
 the shop's own back-office sign-in:
 
-- `/admin/inpost/` — the outbox (outbox.py): what waits, what went, what died and
+- `/admin/inpost/` — the outbox (outbox/): what waits, what went, what died and
   why; a dead message can be sent again or discarded (it holds back the later
   messages of its order until then);
 - `/admin/inpost/rozmowa` — every call in both directions (`inbound`: InPost called

@@ -5,7 +5,7 @@ the merchant changes an order's status or its description, or assigns a shipment
 reference number, the shop calls `POST /v1/izi/order/{order_id}/event`. We hear
 the seam's order signals (inpost_pay/shop.py), which the shop sends *inside* the change's
 transaction, and write the event into the outbox in that same transaction
-(outbox.py): the change and the event commit together, and the worker sends it.
+(outbox/): the change and the event commit together, and the worker sends it.
 
 The body (reference §5.5):
 
