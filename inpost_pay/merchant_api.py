@@ -92,7 +92,7 @@ def log_call(response: Response) -> Response:
     started = g.get("inpost_started", time.perf_counter())
     args = request.view_args or {}
     calllog.log_call(
-        "inbound",
+        calllog.INBOUND,
         request.method,
         request.path,
         response.status_code,
