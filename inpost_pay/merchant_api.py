@@ -24,17 +24,18 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from . import bounds, calllog, mapping, replay, schemas
 from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .database import db
+from .echo import MERCHANT_API_BLUEPRINT
 from .errors import InPostError, InvalidSignature, SchemaError
 from .models import InPostEvent, utcnow
-from .shop import CHANNEL, SOURCE, BasketView, OrderView, ShopError, current_shop
+from .shop import CHANNEL, BasketView, OrderView, ShopError, current_shop
 from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
 from .signature import verify_request
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("inpost_merchant_api", __name__, url_prefix="/v1/izi")
+bp = Blueprint(MERCHANT_API_BLUEPRINT, __name__, url_prefix="/v1/izi")
 
-__all__ = ["SOURCE", "bp"]  # SOURCE: the name our own basket changes carry (inpost_pay/shop.py)
+__all__ = ["bp"]
 
 
 class ApiError(Exception):
