@@ -170,7 +170,7 @@ def load(env: dict[str, str] | None = None) -> dict:
         "SOCKETIO_CHANNEL": get("SOCKETIO_CHANNEL") or "flask-socketio",
     }
     for name in OUTBOX_TUNING:
-        # The outbox's pace (inpost_pay/outbox.py Settings has the defaults); unset = default.
+        # The outbox's pace (inpost_pay/outbox/model.py Settings has the defaults); unset = default.
         if get(name):
             conf[name] = float(get(name))
     if get("INPOST_PAY_OUTBOX_WORKER"):

@@ -121,6 +121,16 @@ def basket_view(basket: Basket) -> seam.BasketView:
     )
 
 
+def _seam_channel(channel: str) -> str:
+    """The shop's channel name as the integration spells it."""
+    return seam.CHANNEL if channel == orders.INPOST_PAY else channel
+
+
+def _shop_channel(channel: str) -> str:
+    """The integration's channel name as the shop stores it."""
+    return orders.INPOST_PAY if channel == seam.CHANNEL else channel
+
+
 def order_view(order: Order) -> seam.OrderView:
     options = tuple(
         option_quote(pricing.DELIVERY_OPTIONS[code], Price.from_gross(pricing.DELIVERY_OPTIONS[code].price_gross,
@@ -129,7 +139,7 @@ def order_view(order: Order) -> seam.OrderView:
         for code in order.delivery_options or []
     )
     return seam.OrderView(
-        id=order.id, number=order.number, basket_id=order.basket_id, channel=order.channel,
+        id=order.id, number=order.number, basket_id=order.basket_id, channel=_seam_channel(order.channel),
         status=order.status, status_label=order.status_label,
         payment_method=order.payment_method, payment_status=order.payment_status, created_at=order.created_at,
         name=order.name, surname=order.surname, email=order.email, phone_prefix=order.phone_prefix,
@@ -195,17 +205,17 @@ class DemoShop:
 
     def set_quantity(self, basket_id: str, product_id: str, quantity: Decimal) -> str | None:
         try:
-            return baskets.set_quantity(self._row(basket_id), product_id, quantity, source=seam.SOURCE, clamp=True)
+            return baskets.set_quantity(self._row(basket_id), product_id, quantity, source=seam.CHANNEL, clamp=True)
         except baskets.BasketError as exc:
             raise shop_error(exc) from None
 
     def set_codes(self, basket_id: str, codes: list[str]) -> list[seam.CodeChange]:
-        changes = baskets.set_codes(self._row(basket_id), codes, source=seam.SOURCE)
+        changes = baskets.set_codes(self._row(basket_id), codes, source=seam.CHANNEL)
         return [seam.CodeChange(c.message, c.ok) for c in changes]
 
     def add_product(self, basket_id: str, product_id: object, quantity: Decimal) -> None:
         try:
-            baskets.add_product(self._row(basket_id), product_id, quantity, source=seam.SOURCE)
+            baskets.add_product(self._row(basket_id), product_id, quantity, source=seam.CHANNEL)
         except baskets.BasketError as exc:
             raise shop_error(exc) from None
 
@@ -255,7 +265,8 @@ class DemoShop:
 
     def place_order(self, basket_id: str, request: seam.OrderRequest) -> seam.OrderView:
         try:
-            row = orders.place_order(self._row(basket_id), orders.OrderRequest(**asdict(request)))
+            req = orders.OrderRequest(**{**asdict(request), "channel": _shop_channel(request.channel)})
+            row = orders.place_order(self._row(basket_id), req)
         except orders.OrderError as exc:
             raise shop_error(exc) from None
         return order_view(row)
@@ -275,7 +286,7 @@ class DemoShop:
     def overdue_unpaid_orders(self, placed_before: datetime) -> list[int]:
         query = (
             select(Order.id, Order.payment_status)
-            .where(Order.channel == seam.CHANNEL, Order.status == "awaiting_payment", Order.created_at < placed_before)
+            .where(Order.channel == orders.INPOST_PAY, Order.status == "awaiting_payment", Order.created_at < placed_before)
             .order_by(Order.id)
         )
         return [order_id for order_id, payment in db.session.execute(query) if payment not in SETTLED]

@@ -1,4 +1,4 @@
-"""Delivery figures of the InPost Pay outbox (inpost_pay/outbox.py), against the local sandbox.
+"""Delivery figures of the InPost Pay outbox (inpost_pay/outbox/), against the local sandbox.
 
     .venv/bin/python benchmarks/outbox_delivery.py [--outage 3] [--events 20]
 

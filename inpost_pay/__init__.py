@@ -6,7 +6,7 @@ Flask-SQLAlchemy handle (the integration's own tables, `inpost_pay.models.Base`,
 same database and session). It builds the API client and the signing-key cache, mounts the
 merchant API (`/v1/izi/...`, signed, CSRF-exempt), subscribes to the seam's signals (`sync.py`
 for baskets, `order_sync.py` for the merchant's order changes), mounts the back-office console
-(`console.py`) and the durable outbox with its worker (`outbox.py`, `flask outbox-worker`).
+(`console.py`) and the durable outbox with its worker (`outbox/`, `flask outbox-worker`).
 
 The outbox worker runs as a thread of the web server when
 `INPOST_PAY_OUTBOX_WORKER` is on (the default, except in tests): it starts with

@@ -1,7 +1,7 @@
 """One structured log line per InPost call, in either direction (DESIGN.md §4 "Logs").
 
-Each line is a JSON object: `direction` ("in": InPost called us, "out": we called
-InPost), `method`, `path`, `status`, `duration_ms`, `basket_id` / `order_id`
+Each line is a JSON object: `direction` (`INBOUND`: InPost called us, `OUTBOUND`: we
+called InPost; the words of InPost's own conversation log), `method`, `path`, `status`, `duration_ms`, `basket_id` / `order_id`
 when the call concerns one, and for inbound calls the signature `verification`
 result ("ok" or the reason it failed). The line goes to the `inpost_pay.calls`
 logger and into a small in-memory ring the back office can show, so a developer
@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 logger = logging.getLogger("inpost_pay.calls")
+
+INBOUND, OUTBOUND = "inbound", "outbound"
 
 MASK = "***"
 RING_SIZE = 500

@@ -378,7 +378,7 @@ class InPostClient:
         if params:
             path = path + "?" + "&".join(f"{k}={v}" for k, v in params.items())
         calllog.log_call(
-            "out",
+            calllog.OUTBOUND,
             method,
             path,
             status,

@@ -4,7 +4,7 @@ DESIGN.md §4 "Logs": "The back office shows them: a developer studying the
 integration can watch the conversation." Two pages under `/admin/inpost`, behind
 the shop's own back-office sign-in:
 
-- `/admin/inpost/` — the outbox (outbox.py): what waits, what went, what died and
+- `/admin/inpost/` — the outbox (outbox/): what waits, what went, what died and
   why; a dead message can be sent again or discarded (it holds back the later
   messages of its order until then);
 - `/admin/inpost/rozmowa` — every call in both directions (`inbound`: InPost called
@@ -36,7 +36,7 @@ bp = Blueprint("inpost_console", __name__, url_prefix="/admin/inpost", template_
 
 PAGE_SIZE = 50
 MAX_BODY = 20000
-DIRECTIONS = {"inbound": "InPost → sklep", "outbound": "sklep → InPost"}
+DIRECTIONS = {calllog.INBOUND: "InPost → sklep", calllog.OUTBOUND: "sklep → InPost"}
 OUTBOX_STATUS_NAMES = {
     outbox.PENDING: "czeka",
     outbox.SENDING: "wysyłana",
@@ -95,7 +95,6 @@ def _text(value) -> str | None:
 
 def row_of(entry: dict) -> dict:
     """An `inpost_call` row from a (masked) calllog entry."""
-    direction = {"in": "inbound", "out": "outbound"}.get(entry.get("direction"), entry.get("direction") or "")
     try:
         at = datetime.fromisoformat(str(entry.get("at")).replace("Z", "+00:00"))
     except ValueError:
@@ -105,7 +104,7 @@ def row_of(entry: dict) -> dict:
         response = {"error_code": entry["error_code"]}
     return {
         "at": at,
-        "direction": direction[:10],
+        "direction": str(entry.get("direction") or "")[:10],
         "method": str(entry.get("method", ""))[:10],
         "path": str(entry.get("path", ""))[:300],
         "status": entry.get("status"),
@@ -129,7 +128,7 @@ def record_call(entry: dict) -> None:
         return
     entry = dict(entry)
     sending = outbox.current_send()
-    if sending is not None and entry.get("direction") == "out" and entry.get("request_body") is None:
+    if sending is not None and entry.get("direction") == calllog.OUTBOUND and entry.get("request_body") is None:
         # The client logs no bodies; the outbox knows what it sent (already free of phone numbers,
         # masked again all the same).
         if sending.kind == outbox.ORDER_EVENT:
@@ -211,7 +210,7 @@ def message_page(message_id: int):
     message = _message(message_id)
     calls = []
     if message.order_id or message.basket_id:
-        query = select(InPostCall).where(InPostCall.direction == "outbound")
+        query = select(InPostCall).where(InPostCall.direction == calllog.OUTBOUND)
         if message.order_id:
             query = query.where(InPostCall.order_id == message.order_id)
         else:

@@ -16,6 +16,16 @@ Three families, one per direction of traffic:
 from __future__ import annotations
 
 
+class JsonError(Exception):
+    """A request to one of our blueprints refused: answered with `status` and
+    `{"error_code": code, "error_message": message}` (responses.json_error). The merchant API
+    speaks to InPost, the browser API to a shopper: `message` is written for that reader."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
 class InPostError(Exception):
     """InPost refused or failed a call. `status` is the HTTP status (None when no answer came)."""
 

@@ -24,32 +24,20 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from . import bounds, calllog, mapping, replay, schemas
 from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .database import db
-from .errors import InPostError, InvalidSignature, SchemaError
+from .echo import MERCHANT_API_BLUEPRINT
+from .errors import InPostError, InvalidSignature, JsonError, SchemaError
 from .models import InPostEvent, utcnow
-from .shop import CHANNEL, SOURCE, BasketView, OrderView, ShopError, current_shop
+from .responses import error, json_error, json_response
+from .shop import CHANNEL, BasketView, OrderView, ShopError, current_shop
 from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
 from .signature import verify_request
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("inpost_merchant_api", __name__, url_prefix="/v1/izi")
+bp = Blueprint(MERCHANT_API_BLUEPRINT, __name__, url_prefix="/v1/izi")
+bp.register_error_handler(JsonError, json_error)
 
-__all__ = ["SOURCE", "bp"]  # SOURCE: the name our own basket changes carry (inpost_pay/shop.py)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def json_response(body: object, status: int = 200) -> Response:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    return Response(text, status=status, mimetype="application/json")
-
-
-def error(status: int, code: str, message: str) -> Response:
-    return json_response({"error_code": code, "error_message": message}, status)
+__all__ = ["bp"]
 
 
 @dataclass
@@ -92,7 +80,7 @@ def log_call(response: Response) -> Response:
     started = g.get("inpost_started", time.perf_counter())
     args = request.view_args or {}
     calllog.log_call(
-        "inbound",
+        calllog.INBOUND,
         request.method,
         request.path,
         response.status_code,
@@ -145,12 +133,6 @@ def _logged_body(raw: bytes) -> str | None:
     return json.dumps(calllog.mask_secrets(parsed), ensure_ascii=False, separators=(",", ":"))[:20000]
 
 
-@bp.errorhandler(ApiError)
-def api_error(exc: ApiError):
-    db.session.rollback()
-    return error(exc.status, exc.code, exc.message)
-
-
 @bp.errorhandler(SchemaError)
 def schema_error(exc: SchemaError):
     db.session.rollback()
@@ -176,9 +158,9 @@ def open_basket(basket_id: str) -> BasketView:
     """The basket, locked for this transaction; 404 when unknown, 409 once ordered."""
     basket = current_shop().lock_basket(basket_id)
     if basket is None:
-        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+        raise JsonError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     if not basket.is_open:
-        raise ApiError(409, "ORDER_EXISTS", "An order has already been placed for this basket.")
+        raise JsonError(409, "ORDER_EXISTS", "An order has already been placed for this basket.")
     return basket
 
 
@@ -209,7 +191,7 @@ def get_basket(basket_id: str):
     for fetch in (shop.basket, shop.lock_basket):  # read; lock only to write
         basket = fetch(basket_id)
         if basket is None:
-            raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+            raise JsonError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
         state = binding_for(basket_id)
         if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
             text = state.last_basket_json
@@ -381,7 +363,7 @@ def _repeat_answer(existing: OrderView) -> Response:
     on the website instead (the unbinding of pitfall 9 did not reach InPost) is refused, or the
     shopper would pay in the app for goods already bought on the website."""
     if existing.channel != CHANNEL:
-        raise ApiError(409, "ORDER_EXISTS", "Ten koszyk został już zamówiony w sklepie internetowym.")
+        raise JsonError(409, "ORDER_EXISTS", "Ten koszyk został już zamówiony w sklepie internetowym.")
     return _order_answer(existing, 201)
 
 
@@ -396,7 +378,7 @@ def create_order():
         return _repeat_answer(existing)
     basket = current_shop().lock_basket(basket_id)
     if basket is None:
-        raise ApiError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
+        raise JsonError(404, "BASKET_NOT_FOUND", f"Basket {basket_id} not found.")
     existing = _order_of_basket(basket_id)  # re-read under the lock
     if existing is not None:
         return _repeat_answer(existing)
@@ -405,7 +387,7 @@ def create_order():
     try:
         order = current_shop().place_order(basket_id, mapping.order_request_from_inpost(data, owner))
     except ShopError as exc:
-        raise ApiError(409, "ORDER_NOT_CREATE", exc.message) from None
+        raise JsonError(409, "ORDER_NOT_CREATE", exc.message) from None
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent duplicate won the unique basket_id: answer its order
@@ -426,7 +408,7 @@ def _find_order(order_id: str) -> OrderView:
     except bounds.OutOfBounds:
         order = None
     if order is None or order.channel != CHANNEL:
-        raise ApiError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
+        raise JsonError(404, "ORDER_NOT_FOUND", f"Order {order_id} not found.")
     return order
 
 

@@ -98,7 +98,7 @@ class InPostCall(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    direction: Mapped[str] = mapped_column(String(10))  # inbound | outbound
+    direction: Mapped[str] = mapped_column(String(10))  # calllog.INBOUND | calllog.OUTBOUND
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)

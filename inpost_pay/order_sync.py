@@ -5,7 +5,7 @@ the merchant changes an order's status or its description, or assigns a shipment
 reference number, the shop calls `POST /v1/izi/order/{order_id}/event`. We hear
 the seam's order signals (inpost_pay/shop.py), which the shop sends *inside* the change's
 transaction, and write the event into the outbox in that same transaction
-(outbox.py): the change and the event commit together, and the worker sends it.
+(outbox/): the change and the event commit together, and the worker sends it.
 
 The body (reference §5.5):
 
@@ -42,12 +42,13 @@ import json
 import logging
 import uuid
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from . import outbox
 from . import shop as seam
 from .database import db
+from .echo import from_inpost
 from .shop import CHANNEL, current_shop
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ log = logging.getLogger(__name__)
 ORDER_COMPLETED, ORDER_REJECTED = "ORDER_COMPLETED", "ORDER_REJECTED"
 FINAL_ORDER_STATUSES = (ORDER_COMPLETED, ORDER_REJECTED)
 MAX_LABEL = 120
-MERCHANT_API_BLUEPRINT = "inpost_merchant_api"
 #: Payment statuses that mean the shopper paid in the app ("InPost Pay: Order event").
 PAID_STATUSES = {"AUTHORIZED", "COMPLETED", "CAPTURED"}
 
@@ -167,14 +167,8 @@ def _order_messages(order_id: int) -> list[outbox.OutboxMessage]:
         )
 
 
-def _from_inpost() -> bool:
-    """True while handling InPost's own call: its news must not be echoed back (pitfall 6's rule
-    for baskets, applied to orders)."""
-    return has_request_context() and request.blueprint == MERCHANT_API_BLUEPRINT
-
-
 def _write_event(order, order_status: str | None = None) -> outbox.OutboxMessage | None:
-    if order.channel != CHANNEL or _from_inpost():
+    if order.channel != CHANNEL or from_inpost():
         return None
     event_data = {
         "order_merchant_status_description": label_for(order)[:MAX_LABEL],

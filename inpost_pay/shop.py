@@ -28,12 +28,11 @@ from flask import current_app
 
 from .money import Price
 
-#: The name the integration changes a basket under (`BasketChanged.source`): the adapter passes it
-#: to its shop's basket code when the change comes through the seam, and the shop's
-#: `basket_changed` carries it back, so the integration never PUTs InPost's own change back
-#: to InPost ("InPost Pay: Basket Update").
-SOURCE = "inpost_pay"
-#: `OrderView.channel` of orders InPost placed.
+#: InPost Pay's one name at the seam. `OrderView.channel` of the orders InPost placed, and the
+#: `source` of the basket changes the integration makes through the seam: the adapter passes it
+#: to its shop's basket code, and the shop's `basket_changed` carries it back, so the integration
+#: never PUTs InPost's own change back to InPost ("InPost Pay: Basket Update"). A shop that names
+#: the channel its own way maps it in its adapter.
 CHANNEL = "inpost_pay"
 
 
@@ -328,7 +327,7 @@ def current_shop() -> Shop:
 
 _signals = Namespace()
 
-#: kwargs: basket_id, source (SOURCE for changes made through the seam, else the shop's name)
+#: kwargs: basket_id, source (CHANNEL for changes made through the seam, else the shop's name)
 basket_changed = _signals.signal("shop-basket-changed")
 #: kwargs: order (OrderView). order.channel "website": bought on the website.
 order_placed = _signals.signal("shop-order-placed")

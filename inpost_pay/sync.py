@@ -5,7 +5,7 @@ The shop announces changes through the seam's `basket_changed` (inpost_pay/shop.
 note which baskets changed during the request. Once the response is built, ONE pipeline runs per
 request, in this order: one `PUT /v1/izi/basket/{id}` per changed, bound basket, then
 `signals.shop_baskets_synced` (the widget pushes the new count to the shopper's pages). Changes
-made for InPost's own calls carry `source=SOURCE` and are never PUT back. After a website
+made for InPost's own calls are never PUT back (`echo.from_inpost`). After a website
 checkout of a bound basket we unbind it at InPost with `if_basket_realized`, through the outbox
 (`outbox.enqueue_unbind`) so that InPost being down loses nothing.
 
@@ -25,8 +25,9 @@ from . import shop as seam
 from .baskets import binding_for, build_json, item_count
 from .client import encode_json
 from .database import db
+from .echo import from_inpost
 from .errors import InPostError, InPostNotFound
-from .shop import SOURCE, current_shop
+from .shop import current_shop
 from .signals import shop_baskets_synced
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def register(app: Flask) -> None:
 
 
 def _note_basket_change(app, basket_id: str, source: str, **_) -> None:
-    if source == SOURCE:
+    if from_inpost(source):
         return  # InPost's own change: the merchant API answers it with the basket
     g.setdefault("inpost_dirty_baskets", set()).add(basket_id)
 

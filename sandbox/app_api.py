@@ -1,7 +1,7 @@
 """JSON API behind the "InPost Mobile" simulator UI (`/app/api/...`, documented in README.md).
 
 The signed-in phone lives in the session cookie. Each route reads its input,
-calls one `app_actions` function and returns its result; errors are
+calls one action of its screen (`app_actions/`) and returns its result; errors are
 `{error_code, error_message, violations?}`.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from jinja2 import TemplateNotFound
 
-from sandbox import app_actions as actions
+from sandbox.app_actions import account, basket, binding_requests, checkout, orders
 from sandbox.errors import ApiError
 from sandbox.extensions import db
 from sandbox.models import AppUser
@@ -54,9 +54,9 @@ def izilink():
     """Where deep_link_hms and the widget's "Otwórz w aplikacji" point: a linked basket opens
     in the simulator's basket screen; otherwise this basket's binding request."""
     inpost_basket_id = request.args.get("basket_id", "")
-    if actions.basket_is_linked(inpost_basket_id):
+    if basket.basket_is_linked(inpost_basket_id):
         return redirect(url_for("sandbox_app.index") + f"#/koszyk/{quote(inpost_basket_id, safe='')}")
-    binding = actions.latest_request_for_basket(inpost_basket_id) if inpost_basket_id else None
+    binding = binding_requests.latest_request_for_basket(inpost_basket_id) if inpost_basket_id else None
     if binding is None:
         raise ApiError(404, "REQUEST_NOT_FOUND", "no binding request for this basket")
     return redirect(url_for("sandbox_app.index", request=binding.id))
@@ -68,17 +68,17 @@ def izilink():
 @bp.post("/api/session")
 def sign_in():
     body = json_body()
-    user = actions.sign_in(body.get("country_prefix", "+48"), body.get("phone"), body.get("name"),
+    user = account.sign_in(body.get("country_prefix", "+48"), body.get("phone"), body.get("name"),
                            body.get("surname"), body.get("mail"))  # fmt: skip
     session.clear()
     session["app_user_id"] = user.id
-    return jsonify({"user": actions.user_json(user)})
+    return jsonify({"user": account.user_json(user)})
 
 
 @bp.get("/api/session")
 @signed_in
 def who_am_i(user):
-    return jsonify({"user": actions.user_json(user)})
+    return jsonify({"user": account.user_json(user)})
 
 
 @bp.delete("/api/session")
@@ -93,26 +93,26 @@ def sign_out():
 @bp.get("/api/requests")
 @signed_in
 def requests_list(user):
-    return jsonify({"requests": actions.list_requests(user)})
+    return jsonify({"requests": binding_requests.list_requests(user)})
 
 
 @bp.get("/api/requests/<request_id>")
 @signed_in
 def request_show(user, request_id):
-    return jsonify({"request": actions.get_request(user, request_id)})
+    return jsonify({"request": binding_requests.get_request(user, request_id)})
 
 
 @bp.post("/api/requests/<request_id>/accept")
 @signed_in
 def request_accept(user, request_id):
     body = json_body(required=False)
-    return jsonify({"basket": actions.accept_request(user, request_id, body.get("trust_browser", False))})
+    return jsonify({"basket": binding_requests.accept_request(user, request_id, body.get("trust_browser", False))})
 
 
 @bp.post("/api/requests/<request_id>/reject")
 @signed_in
 def request_reject(user, request_id):
-    return jsonify({"request": actions.reject_request(user, request_id)})
+    return jsonify({"request": binding_requests.reject_request(user, request_id)})
 
 
 # -- baskets --------------------------------------------------------------------------
@@ -121,64 +121,64 @@ def request_reject(user, request_id):
 @bp.get("/api/baskets")
 @signed_in
 def baskets_list(user):
-    return jsonify({"baskets": actions.active_baskets(user)})
+    return jsonify({"baskets": basket.active_baskets(user)})
 
 
 @bp.get("/api/baskets/<inpost_basket_id>")
 @signed_in
 def basket_show(user, inpost_basket_id):
-    return jsonify(actions.basket_detail(user, inpost_basket_id))
+    return jsonify(basket.basket_detail(user, inpost_basket_id))
 
 
 @bp.post("/api/baskets/<inpost_basket_id>/refresh")
 @signed_in
 def basket_refresh(user, inpost_basket_id):
-    return jsonify(actions.refresh_basket(user, inpost_basket_id))
+    return jsonify(basket.refresh_basket(user, inpost_basket_id))
 
 
 @bp.post("/api/baskets/<inpost_basket_id>/quantity")
 @signed_in
 def basket_quantity(user, inpost_basket_id):
     body = json_body()
-    return jsonify(actions.change_quantity(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
+    return jsonify(basket.change_quantity(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
 
 
 @bp.delete("/api/baskets/<inpost_basket_id>/products/<product_id>")
 @signed_in
 def basket_remove_product(user, inpost_basket_id, product_id):
-    return jsonify(actions.remove_product(user, inpost_basket_id, product_id))
+    return jsonify(basket.remove_product(user, inpost_basket_id, product_id))
 
 
 @bp.post("/api/baskets/<inpost_basket_id>/promo-codes")
 @signed_in
 def basket_add_code(user, inpost_basket_id):
     body = json_body()
-    return jsonify(actions.add_promo_code(user, inpost_basket_id, body.get("promo_code_value")))
+    return jsonify(basket.add_promo_code(user, inpost_basket_id, body.get("promo_code_value")))
 
 
 @bp.delete("/api/baskets/<inpost_basket_id>/promo-codes/<code>")
 @signed_in
 def basket_remove_code(user, inpost_basket_id, code):
-    return jsonify(actions.remove_promo_code(user, inpost_basket_id, code))
+    return jsonify(basket.remove_promo_code(user, inpost_basket_id, code))
 
 
 @bp.post("/api/baskets/<inpost_basket_id>/related-products")
 @signed_in
 def basket_add_related(user, inpost_basket_id):
     body = json_body()
-    return jsonify(actions.add_related_product(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
+    return jsonify(basket.add_related_product(user, inpost_basket_id, body.get("product_id"), body.get("quantity")))
 
 
 @bp.post("/api/baskets/<inpost_basket_id>/checkout")
 @signed_in
 def basket_checkout(user, inpost_basket_id):
-    return jsonify({"order": actions.checkout(user, inpost_basket_id, json_body())}), 201
+    return jsonify({"order": checkout.checkout(user, inpost_basket_id, json_body())}), 201
 
 
 @bp.delete("/api/baskets/<inpost_basket_id>")
 @signed_in
 def basket_unlink(user, inpost_basket_id):
-    return jsonify(actions.unlink(user, inpost_basket_id))
+    return jsonify(basket.unlink(user, inpost_basket_id))
 
 
 # -- parcel lockers ---------------------------------------------------------------------
@@ -188,7 +188,7 @@ def basket_unlink(user, inpost_basket_id):
 @signed_in
 def lockers(user):
     """The APM picker's list: `?q=` filters by code, city, street or description."""
-    return jsonify({"lockers": actions.find_lockers(request.args.get("q", ""))})
+    return jsonify({"lockers": checkout.find_lockers(request.args.get("q", ""))})
 
 
 # -- orders ---------------------------------------------------------------------------
@@ -197,17 +197,17 @@ def lockers(user):
 @bp.get("/api/orders")
 @signed_in
 def orders_list(user):
-    return jsonify({"orders": actions.list_orders(user)})
+    return jsonify({"orders": orders.list_orders(user)})
 
 
 @bp.get("/api/orders/<order_id>")
 @signed_in
 def order_show(user, order_id):
-    return jsonify({"order": actions.order_detail(user, order_id)})
+    return jsonify({"order": orders.order_detail(user, order_id)})
 
 
 @bp.post("/api/orders/<order_id>/payment")
 @signed_in
 def order_pay_again(user, order_id):
     """Pay again for an order whose payment was declined (the merchant gets the new event)."""
-    return jsonify({"order": actions.pay_again(user, order_id, json_body(required=False))})
+    return jsonify({"order": orders.pay_again(user, order_id, json_body(required=False))})

@@ -34,7 +34,7 @@ from werkzeug.exceptions import NotFound
 from sandbox import baskets
 from sandbox.api import check_faults, deep_link_answer, open_binding_request
 from sandbox.api_v2 import basket_for_key
-from sandbox.app_actions import _basket_check, _reply_problem, merchant
+from sandbox.app_actions.common import basket_check, merchant, reply_problem
 from sandbox.errors import ApiError
 from sandbox.extensions import db
 from sandbox.log import mask_phone
@@ -205,8 +205,8 @@ def bind_trusted_browser():
         basket_id, inpost_basket_id, browser_id = basket.basket_id, basket.inpost_basket_id, browser.browser_id
         prefix, phone = browser.country_prefix, browser.phone
         db.session.commit()  # no transaction across the call to the merchant
-        reply = merchant().confirm_binding(basket_id, payload, check=_basket_check)
-        problem = _reply_problem(reply, "confirmation")
+        reply = merchant().confirm_binding(basket_id, payload, check=basket_check)
+        problem = reply_problem(reply, "confirmation")
         if problem:
             raise problem
         basket = db.session.get(Basket, inpost_basket_id)

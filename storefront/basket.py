@@ -20,7 +20,6 @@ from sqlalchemy.orm import joinedload
 from . import bounds, pricing
 from .extensions import begin_write, db
 from .models import Basket, BasketLine, BasketPromoCode, Product, PromoCode, utcnow
-from .money import fmt_pln
 from .signals import basket_changed
 
 QUANTITY_PLACES = 3
@@ -355,16 +354,3 @@ def _priced(lines: list[pricing.LineInput], codes: list[pricing.CodeInput], now:
     if key not in memo[2]:
         memo[2][key] = pricing.compute(lines, codes, memo[1])
     return memo[2][key]
-
-
-def describe_code_rules(code: PromoCode) -> str:
-    """One line explaining a code, for pages that list them."""
-    if code.kind == "PERCENT":
-        text = f"{code.value.normalize():f}% rabatu"
-    elif code.kind == "FIXED":
-        text = f"{fmt_pln(code.value)} rabatu"
-    else:
-        text = "darmowa dostawa"
-    if code.min_basket_gross:
-        text += f" od {fmt_pln(code.min_basket_gross)}"
-    return text

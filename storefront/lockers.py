@@ -24,12 +24,6 @@ class Locker:
     def address(self) -> str:
         return f"{self.street}, {self.postal_code} {self.city}"
 
-    def matches(self, query: str) -> bool:
-        """Case-insensitive search over code, city, street and description (the search box)."""
-        query = query.strip().casefold()
-        haystack = f"{self.code} {self.city} {self.street} {self.postal_code} {self.description}".casefold()
-        return all(word in haystack for word in query.split())
-
 
 LOCKERS: tuple[Locker, ...] = (
     Locker("KRA010", "Kraków", "ul. Karmelicka 45", "31-128", "Przy sklepie Żabka, wejście od ulicy"),
@@ -54,7 +48,3 @@ def find_locker(code: object) -> Locker | None:
     if not isinstance(code, str):
         return None
     return _BY_CODE.get(code.strip().upper())
-
-
-def search_lockers(query: str) -> list[Locker]:
-    return [locker for locker in LOCKERS if locker.matches(query)] if query.strip() else list(LOCKERS)

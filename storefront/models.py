@@ -145,10 +145,6 @@ class Product(db.Model):
         return self.quantity_type == "DECIMAL"
 
     @property
-    def current_price_gross(self) -> Decimal:
-        return self.promo_price_gross if self.promo_price_gross is not None else self.price_gross
-
-    @property
     def base_price(self) -> Price:
         return Price.from_gross(self.price_gross, self.vat_rate)
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .lockers import find_locker
-from .orders import PAYMENT_METHODS, STATUSES
+from .orders import INPOST_PAY, PAYMENT_METHODS, STATUSES, WEBSITE
 from .pricing import DELIVERY_METHODS, DELIVERY_OPTIONS
 
 SHOP_TIMEZONE = ZoneInfo("Europe/Warsaw")
@@ -43,7 +43,7 @@ PAYMENT_STATUSES = {
     "COD": "Płatne przy odbiorze",
 }
 
-CHANNELS = {"website": "Sklep internetowy", "inpost_pay": "InPost Pay"}
+CHANNELS = {WEBSITE: "Sklep internetowy", INPOST_PAY: "InPost Pay"}
 
 
 def payment_method(code: str) -> str:

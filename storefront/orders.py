@@ -36,7 +36,10 @@ STATUSES = {
 }
 FINAL_STATUSES = {"cancelled", "completed"}
 
-CHANNELS = {"website": "sklep internetowy", "inpost_pay": "InPost Pay"}
+#: Where an order was placed: the shop's own checkout, or InPost Pay (the adapter maps the
+#: integration's channel name to this one).
+WEBSITE, INPOST_PAY = "website", "inpost_pay"
+CHANNELS = {WEBSITE: "sklep internetowy", INPOST_PAY: "InPost Pay"}
 PAYMENT_METHODS = {"COD": "Płatność przy odbiorze", "TRANSFER": "Przelew tradycyjny (zapłać później)"}
 # Half a grosz: the tolerance of the price check (reference §3.5, PS plugin).
 PRICE_TOLERANCE = Decimal("0.005")

@@ -92,10 +92,6 @@ class PricedLine:
     promo: Price  # the whole line after catalogue promotion
     final: Price  # the whole line after codes
 
-    @property
-    def discount_gross(self) -> Decimal:
-        return self.promo.gross - self.final.gross
-
 
 @dataclass(frozen=True)
 class DeliveryQuote:

@@ -26,8 +26,16 @@ from sqlalchemy import update
 from inpost_pay import bounds, outbox
 from inpost_pay.baskets import binding_for, item_count
 from inpost_pay.database import db
-from inpost_pay.errors import InPostBadRequest, InPostConflict, InPostError, InPostNotFound, InPostUnavailable
+from inpost_pay.errors import (
+    InPostBadRequest,
+    InPostConflict,
+    InPostError,
+    InPostNotFound,
+    InPostUnavailable,
+    JsonError,
+)
 from inpost_pay.models import InPostBasket
+from inpost_pay.responses import error, json_error
 from inpost_pay.shop import CHANNEL, OrderView, ShopError, current_shop
 
 from . import shopper
@@ -42,6 +50,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint(
     "izi", __name__, url_prefix="/izi", static_folder="static", static_url_path="/static", template_folder="templates"
 )
+bp.register_error_handler(JsonError, json_error)
 
 UNAVAILABLE_MESSAGE = "InPost Pay jest chwilowo niedostępny"
 PHONE_PREFIX = re.compile(r"^\+\d{1,4}$")
@@ -64,24 +73,6 @@ BROWSER_FIELDS = (
 MAX_BROWSER_DATA = 4096
 
 STATUS_BY_CODE = {"PRODUCT_NOT_FOUND": 404, "OUT_OF_STOCK": 409, "MAX_QUANTITY": 409, "ORDER_EXISTS": 409}
-
-
-class IziError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def error(status: int, code: str, message: str) -> Response:
-    response = jsonify(error_code=code, error_message=message)
-    response.status_code = status
-    return response
-
-
-@bp.errorhandler(IziError)
-def izi_error(exc: IziError):
-    db.session.rollback()
-    return error(exc.status, exc.code, exc.message)
 
 
 @bp.errorhandler(ShopError)
@@ -130,11 +121,11 @@ def read_json() -> dict:
     try:
         data = bounds.loads(raw)
     except bounds.OutOfBounds as exc:
-        raise IziError(400, "MALFORMED_REQUEST", str(exc)) from None
+        raise JsonError(400, "MALFORMED_REQUEST", str(exc)) from None
     except (ValueError, UnicodeDecodeError):
-        raise IziError(400, "MALFORMED_REQUEST", "Treść żądania nie jest poprawnym JSON-em.") from None
+        raise JsonError(400, "MALFORMED_REQUEST", "Treść żądania nie jest poprawnym JSON-em.") from None
     if not isinstance(data, dict):
-        raise IziError(400, "MALFORMED_REQUEST", "Treść żądania musi być obiektem JSON.")
+        raise JsonError(400, "MALFORMED_REQUEST", "Treść żądania musi być obiektem JSON.")
     return data
 
 
@@ -206,7 +197,7 @@ def add_to_session_basket(data: dict) -> tuple[str, bool]:
     if quantity == "":
         quantity = None
     elif isinstance(quantity, (bool, dict, list)):
-        raise IziError(400, "INVALID_QUANTITY", "Ilość musi być liczbą.")
+        raise JsonError(400, "INVALID_QUANTITY", "Ilość musi być liczbą.")
     basket = current_shop().add_to_session_basket(product.product_id, quantity)
     state = shopper.basket_state(basket)
     linked = state.is_bound
@@ -218,7 +209,7 @@ def add_to_session_basket(data: dict) -> tuple[str, bool]:
 def find_product(raw: object):
     product = current_shop().product(raw)
     if product is None:
-        raise IziError(404, "PRODUCT_NOT_FOUND", "Nie ma takiego produktu.")
+        raise JsonError(404, "PRODUCT_NOT_FOUND", "Nie ma takiego produktu.")
     return product
 
 
@@ -232,17 +223,17 @@ def read_phone(data: dict) -> dict | None:
         return None
     prefix = data.get("prefix") or "+48"
     if not isinstance(prefix, str) or not PHONE_PREFIX.match(prefix.strip()):
-        raise IziError(400, "INVALID_PHONE", "Kierunkowy to „+” i od 1 do 4 cyfr, np. +48.")
+        raise JsonError(400, "INVALID_PHONE", "Kierunkowy to „+” i od 1 do 4 cyfr, np. +48.")
     if not isinstance(raw_phone, str):
-        raise IziError(400, "INVALID_PHONE", "Numer telefonu podaj jako tekst z cyframi.")
+        raise JsonError(400, "INVALID_PHONE", "Numer telefonu podaj jako tekst z cyframi.")
     prefix = prefix.strip()
     phone = re.sub(r"[\s-]", "", raw_phone)
     if not phone.isdigit() or not phone.isascii():
-        raise IziError(400, "INVALID_PHONE", "Numer telefonu może zawierać tylko cyfry.")
+        raise JsonError(400, "INVALID_PHONE", "Numer telefonu może zawierać tylko cyfry.")
     if prefix == "+48" and len(phone) != 9:
-        raise IziError(400, "INVALID_PHONE", "Numer telefonu w Polsce ma 9 cyfr.")
+        raise JsonError(400, "INVALID_PHONE", "Numer telefonu w Polsce ma 9 cyfr.")
     if not 6 <= len(phone) <= 12:
-        raise IziError(400, "INVALID_PHONE", "Numer telefonu powinien mieć od 6 do 12 cyfr.")
+        raise JsonError(400, "INVALID_PHONE", "Numer telefonu powinien mieć od 6 do 12 cyfr.")
     return {"country_prefix": prefix, "phone": phone}
 
 
@@ -253,13 +244,13 @@ def read_browser(data: dict) -> dict:
     described: dict = {}
     if raw not in (None, ""):
         if not isinstance(raw, str) or len(raw) > MAX_BROWSER_DATA:
-            raise IziError(400, "INVALID_BROWSER", "Opis przeglądarki ma być tekstem base64 (iziGetBrowserData).")
+            raise JsonError(400, "INVALID_BROWSER", "Opis przeglądarki ma być tekstem base64 (iziGetBrowserData).")
         try:
             decoded = json.loads(base64.b64decode(raw, validate=True))
         except (binascii.Error, ValueError, UnicodeDecodeError):
-            raise IziError(400, "INVALID_BROWSER", "Opis przeglądarki ma być JSON-em w base64.") from None
+            raise JsonError(400, "INVALID_BROWSER", "Opis przeglądarki ma być JSON-em w base64.") from None
         if not isinstance(decoded, dict):
-            raise IziError(400, "INVALID_BROWSER", "Opis przeglądarki ma być obiektem JSON.")
+            raise JsonError(400, "INVALID_BROWSER", "Opis przeglądarki ma być obiektem JSON.")
         described = {key: str(decoded[key])[:255] for key in BROWSER_FIELDS if decoded.get(key) not in (None, "")}
     described.setdefault("user_agent", request.user_agent.string[:255])
     described["customer_ip"] = request.remote_addr or ""
@@ -278,17 +269,17 @@ def binding_data():
     if place in (None, ""):
         place = None
     elif place not in BINDING_PLACES:
-        raise IziError(
+        raise JsonError(
             400, "INVALID_BINDING_PLACE", f"binding_place musi być jednym z: {', '.join(sorted(BINDING_PLACES))}."
         )
     browser = read_browser(data)
     basket = shopper.open_basket()
     if basket is None or not basket.products:
-        raise IziError(400, "EMPTY_BASKET", "Koszyk jest pusty: dodaj produkt, zanim połączysz koszyk z InPost Pay.")
+        raise JsonError(400, "EMPTY_BASKET", "Koszyk jest pusty: dodaj produkt, zanim połączysz koszyk z InPost Pay.")
     basket_id = basket.basket_id
     state = shopper.basket_state(basket)
     if state.is_bound:
-        raise IziError(409, "BASKET_IS_BINDED", "Ten koszyk jest już połączony z InPost Pay.")
+        raise JsonError(409, "BASKET_IS_BINDED", "Ten koszyk jest już połączony z InPost Pay.")
     state.binding_status = "unbound"  # a new request: an earlier rejection no longer stands
     db.session.commit()
     try:
@@ -298,10 +289,10 @@ def binding_data():
     except InPostConflict as exc:
         if exc.error_code == "BASKET_IS_BINDED":
             sync_binding_from_inpost(basket_id, shopper.trusted_browser_id())
-            raise IziError(409, "BASKET_IS_BINDED", "Ten koszyk jest już połączony z InPost Pay.") from None
-        raise IziError(409, exc.error_code, "Tego koszyka nie można teraz połączyć z InPost Pay.") from None
+            raise JsonError(409, "BASKET_IS_BINDED", "Ten koszyk jest już połączony z InPost Pay.") from None
+        raise JsonError(409, exc.error_code, "Tego koszyka nie można teraz połączyć z InPost Pay.") from None
     except InPostBadRequest as exc:
-        raise IziError(
+        raise JsonError(
             400, "INVALID_PHONE" if phone else "BINDING_REFUSED", f"InPost odrzucił prośbę: {exc.error_message}"
         ) from None
     except (InPostUnavailable, InPostNotFound):
@@ -391,7 +382,7 @@ def forget_this_browser():
     call is never lost; here the cookie goes and no basket counts it as trusted any more."""
     browser_id = shopper.trusted_browser_id()
     if browser_id is None:
-        raise IziError(404, "BROWSER_NOT_TRUSTED", "Ta przeglądarka nie jest zapamiętana w InPost Pay.")
+        raise JsonError(404, "BROWSER_NOT_TRUSTED", "Ta przeglądarka nie jest zapamiętana w InPost Pay.")
     outbox.enqueue_forget_browser(browser_id)
     db.session.execute(
         update(InPostBasket).where(InPostBasket.browser_id == browser_id).values(browser_trusted=False)
@@ -407,13 +398,13 @@ def mobile_link():
     basket_id = current_shop().session_basket_id()
     state = binding_for(basket_id) if basket_id else None
     if state is None or not state.is_bound:
-        raise IziError(409, "BASKET_NOT_BOUND", "Koszyk nie jest połączony z InPost Pay.")
+        raise JsonError(409, "BASKET_NOT_BOUND", "Koszyk nie jest połączony z InPost Pay.")
     if not state.inpost_basket_id:
         db.session.rollback()
         sync_binding_from_inpost(basket_id, shopper.trusted_browser_id())
         state = binding_for(basket_id)
     if not state.inpost_basket_id:
-        raise IziError(409, "BASKET_NOT_BOUND", "InPost nie podał jeszcze identyfikatora koszyka.")
+        raise JsonError(409, "BASKET_NOT_BOUND", "InPost nie podał jeszcze identyfikatora koszyka.")
     return jsonify(link=app_link(state.inpost_basket_id))
 
 
@@ -434,5 +425,5 @@ def order_status(order_id: int):
     shop = current_shop()
     order = shop.order(order_id) if 0 < order_id <= MAX_ORDER_ID else None
     if order is None or not shop.may_see_order(order, request.args.get("token")):
-        raise IziError(404, "ORDER_NOT_FOUND", "Nie znaleźliśmy tego zamówienia.")
+        raise JsonError(404, "ORDER_NOT_FOUND", "Nie znaleźliśmy tego zamówienia.")
     return jsonify(order_status_payload(order))

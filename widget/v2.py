@@ -24,16 +24,17 @@ from flask import Blueprint, Flask, current_app, jsonify, session, url_for
 
 from inpost_pay.baskets import item_count
 from inpost_pay.database import db
-from inpost_pay.errors import InPostError, InPostUnavailable
+from inpost_pay.errors import InPostError, InPostUnavailable, JsonError
+from inpost_pay.responses import json_error
 from inpost_pay.shop import ShopError, current_shop
 
 from . import browser_api, shopper
 from .binding_sync import inpost
-from .browser_api import IziError, add_to_session_basket, read_json
+from .browser_api import add_to_session_basket, read_json
 
 bp = Blueprint("izi_v2", __name__, url_prefix="/izi/v2")
 bp.before_request(browser_api.only_when_shown)
-bp.register_error_handler(IziError, browser_api.izi_error)
+bp.register_error_handler(JsonError, json_error)
 bp.register_error_handler(ShopError, browser_api.shop_error)
 bp.register_error_handler(InPostUnavailable, browser_api.inpost_unavailable)
 
@@ -96,7 +97,7 @@ def binding_key():
     """`unboundWidgetClicked()` on a basket place: the key of the session's (non-empty) basket."""
     basket = shopper.open_basket()
     if basket is None or not basket.products:
-        raise IziError(400, "EMPTY_BASKET", "Koszyk jest pusty: dodaj produkt, zanim połączysz koszyk z InPost Pay.")
+        raise JsonError(400, "EMPTY_BASKET", "Koszyk jest pusty: dodaj produkt, zanim połączysz koszyk z InPost Pay.")
     shopper.basket_state(basket)  # the order InPost places for it will be this session's
     basket_id = basket.basket_id
     db.session.commit()

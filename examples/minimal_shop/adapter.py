@@ -101,7 +101,7 @@ class MinimalShop:
 
     def set_quantity(self, basket_id: str, product_id: str, quantity: Decimal) -> str | None:
         try:
-            return shop.set_line(self._row(basket_id), product_id, quantity, source=seam.SOURCE)
+            return shop.set_line(self._row(basket_id), product_id, quantity, source=seam.CHANNEL)
         except Refused as exc:
             raise refused(exc) from None
 
@@ -110,7 +110,7 @@ class MinimalShop:
 
     def add_product(self, basket_id: str, product_id: object, quantity: Decimal) -> None:
         try:
-            shop.add(self._row(basket_id), product_id, quantity, source=seam.SOURCE)
+            shop.add(self._row(basket_id), product_id, quantity, source=seam.CHANNEL)
         except Refused as exc:
             raise refused(exc) from None
 

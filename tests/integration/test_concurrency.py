@@ -67,7 +67,7 @@ def workdir():
     shutil.rmtree(path, ignore_errors=True)
 
 
-# The race involves no order, so the outbox worker thread (inpost_pay/outbox.py) is not started:
+# The race involves no order, so the outbox worker thread (inpost_pay/outbox/worker.py) is not started:
 # it would only poll the database, and could outlive the PostgreSQL schema dropped after the test.
 NO_WORKER = {"INPOST_PAY_OUTBOX_WORKER": False}
 

@@ -445,8 +445,8 @@ def test_every_call_logs_one_masked_line(client, inpost, caplog):
         client.create_basket_binding("b-1", "PHONE", phone_number={"country_prefix": "+48", "phone": "600100200"})
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "inpost_pay.calls"]
     assert [(line["direction"], line["method"], line["status"]) for line in lines] == [
-        ("out", "POST", 200),  # the token
-        ("out", "POST", 202),
+        ("outbound", "POST", 200),  # the token
+        ("outbound", "POST", 202),
     ]
     assert lines[1]["path"] == "/v1/izi/basket/b-1/binding"
     assert lines[1]["basket_id"] == "b-1"
@@ -520,9 +520,9 @@ def test_inbound_lines_sinks_and_filters():
 
     calllog.add_sink(broken)  # a broken sink never breaks the call
     try:
-        calllog.log_call("in", "post", "/v1/izi/basket/b-9/event", 200, 12.34, basket_id="b-9", verification="ok")
+        calllog.log_call("inbound", "post", "/v1/izi/basket/b-9/event", 200, 12.34, basket_id="b-9", verification="ok")
         calllog.log_call(
-            "in", "GET", "/v1/izi/order/7", 401, 0.5, order_id="7", verification="missing header x-signature"
+            "inbound", "GET", "/v1/izi/order/7", 401, 0.5, order_id="7", verification="missing header x-signature"
         )
     finally:
         calllog.remove_sink(seen.append)

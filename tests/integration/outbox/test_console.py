@@ -115,7 +115,7 @@ def test_the_conversation_is_kept_with_phone_numbers_masked(app, signed_in):
             response_body='{"order_merchant_status_description":"Opłacone"}',
         )  # fmt: skip
         calllog.log_call(
-            "out", "POST", "/v1/izi/order/7/event", 503, 4.0, order_id="7", error_code="SERVICE_UNAVAILABLE"
+            "outbound", "POST", "/v1/izi/order/7/event", 503, 4.0, order_id="7", error_code="SERVICE_UNAVAILABLE"
         )
     page = signed_in.get("/admin/inpost/rozmowa?order_id=7").get_data(as_text=True)  # opening it stores them
     assert "InPost → sklep" in page and "sklep → InPost" in page and "ok (key 1)" in page

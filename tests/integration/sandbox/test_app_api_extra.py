@@ -56,7 +56,7 @@ def test_lockers_need_a_signed_in_phone(client):
 
 def test_every_listed_locker_is_accepted_by_checkout(phone_app):
     """The picker must never offer a code the checkout's delivery_point check refuses."""
-    from sandbox.app_actions import LOCKER_ID
+    from sandbox.app_actions.checkout import LOCKER_ID
 
     for locker in phone_app.get("/app/api/lockers").json["lockers"]:
         assert LOCKER_ID.match(locker["code"]), locker

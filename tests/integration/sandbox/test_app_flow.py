@@ -512,7 +512,7 @@ def test_reset_db_empties_the_sandbox_and_keeps_its_signing_keys(app, client, au
 def test_demo_names_agree_in_gender():
     import random
 
-    from sandbox.app_actions import FIRST_NAMES, demo_name
+    from sandbox.app_actions.account import FIRST_NAMES, demo_name
 
     for seed in range(200):
         first, surname = demo_name(random.Random(seed))
