@@ -36,14 +36,17 @@ def build_json(basket: BasketView, *, notice: mapping.Notice | None = None) -> d
                                issued_at=basket.updated_at, notice=notice)
 
 
-def publish(basket: BasketView, *, notice: mapping.Notice | None = None) -> tuple[dict, str]:
+def publish(
+    basket: BasketView, *, notice: mapping.Notice | None = None, state: InPostBasket | None = None
+) -> tuple[dict, str]:
     """Build the basket JSON and remember it as what InPost holds. Returns (object, exact text).
 
-    Call inside the transaction that changed the basket; the caller commits.
+    Call inside the transaction that changed the basket; the caller commits. `state`: the
+    basket's binding when the caller has loaded it already.
     """
     body = build_json(basket, notice=notice)
     text = encode_json(body).decode("utf-8")
-    state = binding_for(basket.basket_id, create=True)
+    state = state if state is not None else binding_for(basket.basket_id, create=True)
     state.last_basket_json = text
     state.last_basket_at = utcnow()
     state.last_basket_version = basket.version
