@@ -136,8 +136,8 @@ def _logged_body(raw: bytes) -> str | None:
     logged as text (there is no phone object to find in it).
     """
     text = _body_text(raw)
-    if text is None:
-        return None
+    if text is None or not calllog.may_need_masking(text):
+        return text
     try:
         parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
