@@ -121,7 +121,7 @@ def hold(row: Basket) -> None:
     rows weakly: once the view is made nothing refers to the row, and the next
     `set_quantity` of the same request would load the basket, its lines and codes again."""
     if has_app_context():
-        g.setdefault("_shop_rows", []).append(row)
+        g.setdefault("_shop_rows", {})[row.id] = row
 
 
 def _sellable(product: Product) -> bool:
@@ -150,6 +150,11 @@ class _Catalogue:
             if has_app_context():
                 g._shop_catalogue = memo
         return memo
+
+    @staticmethod
+    def forget() -> None:
+        if has_app_context():
+            g._shop_catalogue = None
 
     def product(self, row: Product) -> seam.ProductView:
         view = self._products.get(row.id)
@@ -257,6 +262,9 @@ class DemoShop:
 
     def lock_basket(self, basket_id: str) -> seam.BasketView | None:
         basket = baskets.lock_basket(basket_id)
+        # On PostgreSQL the lock may come later in the transaction that read the basket, and
+        # the rows it reloads may be newer than the catalogue read before it.
+        _Catalogue.forget()
         return basket_view(basket) if basket is not None else None
 
     def _row(self, basket_id: str) -> Basket:
