@@ -15,9 +15,9 @@ from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, session, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import Flask, g, has_app_context, session, url_for
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 import inpost_pay.models
 from inpost_pay import shop as seam
@@ -26,7 +26,7 @@ from storefront import basket as baskets
 from storefront import order_labels, orders, pricing, signals, templating
 from storefront import session as shop_session
 from storefront.extensions import begin_write, db
-from storefront.models import Basket, Consent, Order, Product
+from storefront.models import Basket, Consent, Order, Product, product_related
 from storefront.views import admin
 from storefront.views.shop import card_quantity
 
@@ -98,22 +98,17 @@ def totals_view(totals: pricing.BasketTotals) -> seam.Totals:
 
 def basket_view(basket: Basket) -> seam.BasketView:
     """The basket with its products, the related products InPost may offer (still on sale, one
-    step in stock) and the shop's consents."""
-    ids = [line.product_id for line in basket.lines]
-    db.session.scalars(select(Product).where(Product.id.in_(ids)).options(selectinload(Product.related))).all()
-    products = [line.product for line in basket.lines]
-    related = [
-        r
-        for p in products
-        for r in p.related
-        if r.active and r.stock >= (r.quantity_step if r.quantity_type == pricing.DECIMAL else 1)
-    ]
-    consents = sorted(db.session.scalars(select(Consent)).all(), key=lambda c: (c.position, c.id))
+    step in stock) and the shop's consents (catalogue rows read once per transaction,
+    `_Catalogue`)."""
+    hold(basket)
+    catalogue = _Catalogue.current()
+    products = tuple(catalogue.product(line.product) for line in basket.lines)
+    related = catalogue.related([p.product_id for p in products])
     return seam.BasketView(
         basket_id=basket.id,
-        products=tuple(product_view(p) for p in products),
-        related=tuple(product_view(r) for r in related),
-        consents=tuple(seam.ConsentView(c.id, c.description, c.link, c.version, c.requirement_type) for c in consents),
+        products=products,
+        related=related,
+        consents=catalogue.consents(),
         totals=totals_view(baskets.compute_totals(basket)),
         version=basket.version,
         updated_at=basket.updated_at,
@@ -129,6 +124,88 @@ def _seam_channel(channel: str) -> str:
 def _shop_channel(channel: str) -> str:
     """The integration's channel name as the shop stores it."""
     return orders.INPOST_PAY if channel == seam.CHANNEL else channel
+
+
+def hold(row: Basket) -> None:
+    """Keep a basket row the seam handed out for the rest of the request. The session holds
+    rows weakly: once the view is made nothing refers to the row, and the next
+    `set_quantity` of the same request would load the basket, its lines and codes again."""
+    if has_app_context():
+        g.setdefault("_shop_rows", {})[row.id] = row
+
+
+def _sellable(product: Product) -> bool:
+    return product.active and product.stock >= (product.quantity_step if product.quantity_type == pricing.DECIMAL else 1)
+
+
+class _Catalogue:
+    """The catalogue rows basket views use (products, their related products, consents), read
+    once per database transaction: an event builds the view of its basket twice (locked, then
+    changed), a page once per pass. A flush that writes a product or a consent drops it; a new
+    transaction (commit, rollback) starts afresh, so nothing outlives the snapshot it came from."""
+
+    def __init__(self, transaction):
+        self.transaction = transaction
+        self._products: dict[int, seam.ProductView] = {}
+        self._related: dict[int, tuple[seam.ProductView, ...]] = {}
+        self._consents: tuple[seam.ConsentView, ...] | None = None
+
+    @classmethod
+    def current(cls) -> _Catalogue:
+        session = db.session()
+        transaction = session.get_transaction()
+        memo = g.get("_shop_catalogue") if has_app_context() else None
+        if memo is None or memo.transaction is not transaction or transaction is None or _catalogue_changed(session):
+            memo = cls(transaction)
+            if has_app_context():
+                g._shop_catalogue = memo
+        return memo
+
+    @staticmethod
+    def forget() -> None:
+        if has_app_context():
+            g._shop_catalogue = None
+
+    def product(self, row: Product) -> seam.ProductView:
+        view = self._products.get(row.id)
+        if view is None:
+            view = self._products[row.id] = product_view(row)
+        return view
+
+    def related(self, product_ids: list[int]) -> tuple[seam.ProductView, ...]:
+        missing = [pid for pid in dict.fromkeys(product_ids) if pid not in self._related]
+        if missing:
+            found: dict[int, list[seam.ProductView]] = {pid: [] for pid in missing}
+            query = (
+                select(product_related.c.product_id, Product)
+                .join(Product, Product.id == product_related.c.related_id)
+                .where(product_related.c.product_id.in_(missing))
+                .order_by(product_related.c.product_id, Product.id)
+            )
+            for pid, row in db.session.execute(query):
+                if _sellable(row):
+                    found[pid].append(self.product(row))
+            self._related.update((pid, tuple(views)) for pid, views in found.items())
+        return tuple(view for pid in product_ids for view in self._related[pid])
+
+    def consents(self) -> tuple[seam.ConsentView, ...]:
+        if self._consents is None:
+            rows = sorted(db.session.scalars(select(Consent)).all(), key=lambda c: (c.position, c.id))
+            self._consents = tuple(
+                seam.ConsentView(c.id, c.description, c.link, c.version, c.requirement_type) for c in rows
+            )
+        return self._consents
+
+
+def _catalogue_changed(session: Session) -> bool:
+    """Does this session hold catalogue rows changed and not flushed yet?"""
+    return any(isinstance(row, (Product, Consent)) for rows in (session.new, session.dirty, session.deleted) for row in rows)
+
+
+@event.listens_for(Session, "before_flush")
+def _catalogue_written(session, _flush_context, _instances) -> None:
+    if has_app_context() and g.get("_shop_catalogue") is not None and _catalogue_changed(session):
+        g._shop_catalogue = None
 
 
 def order_view(order: Order) -> seam.OrderView:
@@ -195,6 +272,9 @@ class DemoShop:
 
     def lock_basket(self, basket_id: str) -> seam.BasketView | None:
         basket = baskets.lock_basket(basket_id)
+        # On PostgreSQL the lock may come later in the transaction that read the basket, and
+        # the rows it reloads may be newer than the catalogue read before it.
+        _Catalogue.forget()
         return basket_view(basket) if basket is not None else None
 
     def _row(self, basket_id: str) -> Basket:

@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -63,9 +63,14 @@ class Signer:
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
         self.public_key = base64.b64encode(der).decode()
+        self._last = datetime.now(UTC) - timedelta(seconds=1)
 
     def headers(self, raw: bytes) -> dict:
-        ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        # A new millisecond for every call: the shop refuses a signature used before, and the
+        # same body signed within the same millisecond gives the same signature.
+        now = max(datetime.now(UTC), self._last + timedelta(milliseconds=1))
+        self._last = now
+        ts = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         digest = base64.b64encode(hashlib.sha256(raw).digest()).decode()
         text = base64.b64encode(f"{digest},{MERCHANT_EXTERNAL_ID},1,{ts}".encode())
         sig = base64.b64encode(self.key.sign(text, padding.PKCS1v15(), hashes.SHA256())).decode()

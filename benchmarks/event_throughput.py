@@ -86,7 +86,7 @@ def main() -> int:
         results["spread"] = load(signed_events(signer, base, baskets, budget), args.seconds, args.clients)
         results["one"] = load(signed_events(signer, base, baskets[-1:], budget), args.seconds, args.clients)
         get_path = f"{base}/v1/izi/basket/{baskets[0]}"
-        gets = [("GET", get_path, None, signer.headers(b""))] * budget
+        gets = [("GET", get_path, None, signer.headers(b"")) for _ in range(budget)]
         results["get"] = load(gets, args.seconds, args.clients)
         memory = rss_mb(pid)
     load_average = loadavg()

@@ -36,14 +36,17 @@ def build_json(basket: BasketView, *, notice: mapping.Notice | None = None) -> d
                                issued_at=basket.updated_at, notice=notice)
 
 
-def publish(basket: BasketView, *, notice: mapping.Notice | None = None) -> tuple[dict, str]:
+def publish(
+    basket: BasketView, *, notice: mapping.Notice | None = None, state: InPostBasket | None = None
+) -> tuple[dict, str]:
     """Build the basket JSON and remember it as what InPost holds. Returns (object, exact text).
 
-    Call inside the transaction that changed the basket; the caller commits.
+    Call inside the transaction that changed the basket; the caller commits. `state`: the
+    basket's binding when the caller has loaded it already.
     """
     body = build_json(basket, notice=notice)
     text = encode_json(body).decode("utf-8")
-    state = binding_for(basket.basket_id, create=True)
+    state = state if state is not None else binding_for(basket.basket_id, create=True)
     state.last_basket_json = text
     state.last_basket_at = utcnow()
     state.last_basket_version = basket.version
@@ -55,15 +58,31 @@ def sent_copy_is_current(state: InPostBasket | None, basket: BasketView) -> bool
 
     False when the basket changed and the PUT telling InPost failed (InPost down), or when
     the catalogue changed under it (a price, the stock). The notice an event answer carried
-    is not part of the basket: it is left out of the comparison.
+    is not part of the basket: it is left out of the comparison, which is otherwise of the
+    exact text (the encoding is deterministic, see `mapping`).
     """
     if state is None or not state.last_basket_json:
         return False
-    now = json.loads(encode_json(build_json(basket)))
-    sent = json.loads(state.last_basket_json)
-    for doc in (now, sent):
-        doc.get("summary", {}).pop("basket_notice", None)
-    return now == sent
+    return _without_notice(state.last_basket_json) == encode_json(build_json(basket)).decode("utf-8")
+
+
+_NOTICE_KEY = '"basket_notice":'
+_decoder = json.JSONDecoder()
+
+
+def _without_notice(text: str) -> str | None:
+    """Basket JSON text as it would be with `summary.basket_notice` null. The key is found as
+    text: in compact JSON `"basket_notice":` cannot occur inside a string (its quotes would be
+    escaped), and `summary`, the first member, is the only object that has it."""
+    start = text.find(_NOTICE_KEY)
+    if start < 0:
+        return None
+    start += len(_NOTICE_KEY)
+    try:
+        _, end = _decoder.raw_decode(text, start)
+    except ValueError:
+        return None
+    return text[:start] + "null" + text[end:]
 
 
 def item_count(basket: BasketView | None) -> int:

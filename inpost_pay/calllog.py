@@ -106,6 +106,20 @@ def mask_secrets(obj: object) -> object:
     return obj
 
 
+_KEY_WORDS = tuple(f'"{key}"' for key in sorted(SECRET_KEYS | PHONE_KEYS))  # as JSON writes a key
+
+
+def may_need_masking(text: str) -> bool:
+    """False when masking the JSON document `text` could change nothing: none of the secret or
+    phone key names occurs in it as a quoted name, none of the secret words at all, and no \\u
+    escape could hide one (e.g. our own basket JSON). True: parse it and `mask_secrets` it."""
+    lowered = text.lower()
+    if "\\u" in lowered or "bearer" in lowered or any(word in lowered for word in _SECRET_WORDS):
+        return True
+    lowered = lowered.replace("-", "_")
+    return any(word in lowered for word in _KEY_WORDS)
+
+
 def log_call(
     direction: str,
     method: str,

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,7 +26,7 @@ from .baskets import binding_for, item_count, publish, sent_copy_is_current
 from .database import db
 from .echo import MERCHANT_API_BLUEPRINT
 from .errors import InPostError, InvalidSignature, JsonError, SchemaError
-from .models import InPostEvent, utcnow
+from .models import InPostBasket, InPostEvent, utcnow
 from .responses import error, json_error, json_response
 from .shop import CHANNEL, BasketView, OrderView, ShopError, current_shop
 from .signals import basket_changed_in_app, binding_changed, order_created, order_updated
@@ -124,8 +124,8 @@ def _logged_body(raw: bytes) -> str | None:
     logged as text (there is no phone object to find in it).
     """
     text = _body_text(raw)
-    if text is None:
-        return None
+    if text is None or not calllog.may_need_masking(text):
+        return text
     try:
         parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -276,7 +276,7 @@ def basket_event(basket_id: str):
     """A change made in the app (seed 001). Applied once per event_id; the answer is the whole
     basket; a refused change is a basket_notice of type ERROR, not an HTTP error."""
     event = body(schemas.parse_basket_event)
-    repeat = _stored_answer("basket", basket_id, event.event_id)
+    state, repeat = _binding_and_answer(basket_id, event.event_id)
     if repeat is not None:
         return repeat
     basket = open_basket(basket_id)
@@ -293,7 +293,7 @@ def basket_event(basket_id: str):
     else:
         notice = None
     basket = current_shop().basket(basket_id)  # as the changes left it
-    _, text = publish(basket, notice=notice)
+    _, text = publish(basket, notice=notice, state=state)
     count = item_count(basket)
     db.session.add(
         InPostEvent(
@@ -310,6 +310,27 @@ def basket_event(basket_id: str):
     after.push(basket_changed_in_app, basket_id=basket_id, count=count)
     run_after(after)
     return json_response(text)
+
+
+def _binding_and_answer(basket_id: str, event_id: str) -> tuple[InPostBasket | None, Response | None]:
+    """The basket's binding and the answer first given to this event, if it came before: one
+    statement where the basket has a binding (as every basket InPost sends events for has)."""
+    found = db.session.execute(
+        select(InPostBasket, InPostEvent.response_body, InPostEvent.response_status)
+        .outerjoin(
+            InPostEvent,
+            and_(
+                InPostEvent.kind == "basket",
+                InPostEvent.subject_id == InPostBasket.basket_id,
+                InPostEvent.event_id == event_id,
+            ),
+        )
+        .where(InPostBasket.basket_id == basket_id)
+    ).first()
+    if found is None:
+        return None, _stored_answer("basket", basket_id, event_id)
+    state, response_body, response_status = found
+    return state, (json_response(response_body, response_status) if response_status is not None else None)
 
 
 def _stored_answer(kind: str, subject_id: str, event_id: str) -> Response | None:
