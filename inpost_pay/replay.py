@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import db
 from .models import Base, UTCDateTime
+from .shop import current_shop
 from .signature import MAX_CLOCK_SKEW
 
 PRUNE_EVERY = 60.0  # seconds between deletions of expired rows, per process
@@ -45,6 +46,7 @@ def claim(signature_b64: str, signed_at: datetime, now: datetime | None = None) 
     first call is still being handled, and a handler's rollback must not free it again.
     """
     now = now or datetime.now(UTC)
+    current_shop().begin_write()  # also on InPost's GETs: this is a write (SQLite's write lock first)
     _prune(now)
     digest = hashlib.sha256(signature_b64.strip().encode("ascii", "replace")).hexdigest()
     try:  # a Core insert: no unit of work to flush for one row
