@@ -6,7 +6,7 @@ One model per inbound body, with InPost's field names, types and enums:
 |---|---|---|---|
 | `POST /v1/izi/basket/{id}/confirmation` | `parse_confirmation` | `BindingConfirmation` | "InPost Pay: Confirming the binding of a basket" |
 | `POST /v1/izi/basket/{id}/event` | `parse_basket_event` | `BasketEvent` | "InPost Pay: Basket Update" |
-| `POST /v1/izi/order` | `parse_order_create` | `OrderCreate` | docs/inpost-pay-api.md "Create an order" |
+| `POST /v1/izi/order` | `parse_order_create` | `OrderCreate` | docs/inpost-pay-api.md §3.5 |
 | `POST /v1/izi/order/{id}/event` | `parse_order_event` | `OrderEvent` | "InPost Pay: Updating orders at the Merchant's" |
 
 The models are also the merchant API's OpenAPI document (`inpost_pay/openapi.py`).
@@ -241,8 +241,14 @@ def _one_or_list(value: object) -> object:
 
 _NUMBER_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": 10**bounds.MAX_DIGITS},
                             {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*$", "maxLength": 40}]}  # fmt: skip
-_AMOUNT_SCHEMA = {"anyOf": [{"type": "number", "multipleOf": 0.01, "exclusiveMinimum": -(10**bounds.MAX_DIGITS), "exclusiveMaximum": 10**bounds.MAX_DIGITS},
-                            {"type": "string", "pattern": r"^\s*-?[0-9]+(\.[0-9]{1,2})?\s*$", "maxLength": 40}]}  # fmt: skip
+
+
+def _amount_schema(minimum: int) -> dict:
+    """An amount as a number or a numeric string, 2 places at most, within the bounds."""
+    sign = "-?" if minimum < 0 else ""
+    limit = 10**bounds.MAX_DIGITS
+    return {"anyOf": [{"type": "number", "multipleOf": 0.01, "minimum": max(minimum, -limit + 1), "exclusiveMaximum": limit},
+                      {"type": "string", "pattern": rf"^\s*{sign}[0-9]{{1,9}}(\.[0-9]{{1,2}})?\s*$"}]}  # fmt: skip
 
 
 def text(limit: int = MAX_TEXT) -> Any:
@@ -271,16 +277,24 @@ Text = text()
 NonEmpty = non_empty()
 Ident = ident()
 Number = Annotated[Decimal, PlainValidator(_number), WithJsonSchema(_NUMBER_SCHEMA)]
-Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
-NonNegativeAmount = Annotated[Amount, AfterValidator(_not_negative)]
+Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema(_amount_schema(-(10**bounds.MAX_DIGITS)))]
+NonNegativeAmount = Annotated[
+    Decimal, PlainValidator(_amount), AfterValidator(_not_negative), WithJsonSchema(_amount_schema(0))
+]
 Timestamp = Annotated[
     datetime, PlainValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 64})
 ]
 Flag = Annotated[bool, Field(strict=True)]
 
-T = TypeVar("T")
-Items = Annotated[tuple[T, ...], BeforeValidator(_listed)]
-OneOrMore = Annotated[tuple[T, ...], BeforeValidator(_one_or_list)]
+
+def items(item: Any) -> Any:
+    """A list of `item` (null: an empty one), held as a tuple."""
+    return Annotated[tuple[item, ...], BeforeValidator(_listed, json_schema_input_type=list[item] | None)]
+
+
+def one_or_more(item: Any) -> Any:
+    """A list of `item`, or a lone `item` counting as a list of one, held as a tuple."""
+    return Annotated[tuple[item, ...], BeforeValidator(_one_or_list, json_schema_input_type=item | list[item] | None)]
 
 
 def closed(*allowed: str) -> Any:
@@ -381,14 +395,32 @@ class RelatedProductAdd(Model):
     ean: Text | None = None
 
 
+def _data_for(event_type: str, field: str, *, may_be_empty: bool = False) -> dict:
+    """JSON Schema for `_data_of_the_type`: `field` must come with `event_type`."""
+    present = {"required": [field]}
+    if not may_be_empty:
+        present["properties"] = {field: {"anyOf": [{"type": "object"}, {"type": "array", "minItems": 1}]}}
+    return {"if": {"properties": {"event_type": {"const": event_type}}, "required": ["event_type"]}, "then": present}
+
+
 class BasketEvent(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _data_for("PRODUCTS_QUANTITY", "quantity_event_data"),
+                _data_for("PROMO_CODES", "promo_codes_event_data", may_be_empty=True),
+                _data_for("RELATED_PRODUCTS", "related_products_event_data"),
+            ]
+        }
+    )
+
     event_id: column("event_id", ident)
     event_data_time: Timestamp
     event_type: closed(*EVENT_TYPES)
     phone_number: PhoneNumber | None = None
-    quantity_event_data: OneOrMore[QuantityChange] = ()
-    promo_codes_event_data: OneOrMore[PromoCode] = ()
-    related_products_event_data: OneOrMore[RelatedProductAdd] = ()
+    quantity_event_data: one_or_more(QuantityChange) = ()
+    promo_codes_event_data: one_or_more(PromoCode) = ()
+    related_products_event_data: one_or_more(RelatedProductAdd) = ()
 
     @model_validator(mode="after")
     def _data_of_the_type(self):
@@ -464,8 +496,8 @@ class OrderDetails(Model):
     basket_price: Annotated[PriceObject, AfterValidator(_price)]
     payment_type: Annotated[column("order_details.payment_type", non_empty), Known(PAYMENT_TYPES)]
     order_comments: Text | None = None
-    basket_additional_parameters: Items[KeyValue] = ()
-    inpost_discounts: Items[InPostDiscount] = ()
+    basket_additional_parameters: items(KeyValue) = ()
+    inpost_discounts: items(InPostDiscount) = ()
 
 
 class AccountInfo(Model):
@@ -502,7 +534,7 @@ class InvoiceDetails(Model):
 
 class OrderDelivery(Model):
     delivery_type: closed(*DELIVERY_TYPES)
-    delivery_codes: Items[Annotated[str, Field(strict=True)]] = ()
+    delivery_codes: items(Annotated[str, Field(strict=True)]) = ()
     mail: column("delivery.mail") | None = None
     phone_number: PhoneNumber | None = None
     delivery_point: column("delivery.delivery_point") | None = None
@@ -522,7 +554,7 @@ class OrderCreate(Model):
     account_info: AccountInfo
     delivery: OrderDelivery
     invoice_details: InvoiceDetails | None = None
-    consents: Items[ConsentAnswer] = ()
+    consents: items(ConsentAnswer) = ()
     unknown_values: Annotated[tuple[str, ...], Field(exclude=True)] = ()  # new open-enum values, for the log
 
 
