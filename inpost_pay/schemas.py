@@ -41,6 +41,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -202,11 +203,7 @@ def _not_negative(amount: Decimal) -> Decimal:
     return amount
 
 
-def _timestamp(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise _refuse(f"must be a string, not {_kind(value)}")
-    if len(value) > MAX_TEXT:
-        raise _refuse(f"is too long (at most {MAX_TEXT} characters)")
+def _timestamp(value: str) -> datetime:
     try:
         return parse_timestamp(value)
     except (ValueError, OverflowError):
@@ -281,9 +278,7 @@ Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema(_amount_sche
 NonNegativeAmount = Annotated[
     Decimal, PlainValidator(_amount), AfterValidator(_not_negative), WithJsonSchema(_amount_schema(0))
 ]
-Timestamp = Annotated[
-    datetime, PlainValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 64})
-]
+Timestamp = Annotated[Text, AfterValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time"})]
 Flag = Annotated[bool, Field(strict=True)]
 
 
@@ -317,6 +312,17 @@ class Known:
 
 class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class WithUnknownValues(Model):
+    """A body whose open enums may hold values new to us: `unknown_values` lists them as
+    `path=value` for the log (set by `_parse`, not read from the body)."""
+
+    _unknown: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unknown_values(self) -> tuple[str, ...]:
+        return self._unknown
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -549,13 +555,12 @@ class ConsentAnswer(Model):
     is_accepted: Flag
 
 
-class OrderCreate(Model):
+class OrderCreate(WithUnknownValues):
     order_details: OrderDetails
     account_info: AccountInfo
     delivery: OrderDelivery
     invoice_details: InvoiceDetails | None = None
     consents: items(ConsentAnswer) = ()
-    unknown_values: Annotated[tuple[str, ...], Field(exclude=True)] = ()  # new open-enum values, for the log
 
 
 # --- POST /v1/izi/order/{order_id}/event ----------------------------------------------------------
@@ -569,12 +574,11 @@ class OrderEventData(Model):
     payment_type: Annotated[column("event_data.payment_type", non_empty) | None, Known(PAYMENT_TYPES)] = None
 
 
-class OrderEvent(Model):
+class OrderEvent(WithUnknownValues):
     event_id: column("event_id", ident)
     event_data_time: Timestamp
     event_data: OrderEventData
     phone_number: PhoneNumber | None = None
-    unknown_values: Annotated[tuple[str, ...], Field(exclude=True)] = ()  # new open-enum values, for the log
 
 
 #: The request body of each call that has one, by (method, path template) of the merchant API.
@@ -609,6 +613,7 @@ def _path(loc: tuple, data: object, at: str | None = None) -> str:
 _WORDING = {
     "string_type": lambda e: f"must be a string, not {_kind(e['input'])}",
     "string_too_long": lambda e: f"is too long (at most {e['ctx']['max_length']} characters)",
+    "too_long": lambda e: f"is too long (at most {e['ctx']['max_length']} characters)",
     "bool_type": lambda e: f"must be true or false, not {_kind(e['input'])}",
     "model_type": lambda e: "must be an object",
     "model_attributes_type": lambda e: "must be an object",
@@ -652,11 +657,10 @@ def _parse(model: type[M], data: object) -> M:
         parsed = model.model_validate(data)
     except ValidationError as exc:
         raise _schema_error(exc.errors(include_url=False)[0], data) from None
-    if "unknown_values" in model.model_fields:
-        unknown = tuple(_unknown_values(parsed))
-        for item in unknown:
+    if isinstance(parsed, WithUnknownValues):
+        parsed._unknown = tuple(_unknown_values(parsed))
+        for item in parsed._unknown:
             logger.warning("InPost sent a new value %s=%r; kept as is", *item.split("=", 1))
-        parsed = parsed.model_copy(update={"unknown_values": unknown})
     return parsed
 
 
