@@ -1,37 +1,54 @@
-"""Reading the requests InPost sends to the merchant API into small frozen dataclasses.
+"""The requests InPost sends to the merchant API, as frozen pydantic models.
 
-One parser per inbound body, with the seeds' field names, types and enums:
+One model per inbound body, with InPost's field names, types and enums:
 
-| call | parser | source |
-|---|---|---|
-| `POST /v1/izi/basket/{id}/confirmation` | `parse_confirmation` | seed 003 request table, reference §3.2 |
-| `POST /v1/izi/basket/{id}/event` | `parse_basket_event` | seed 001 request table, reference §3.3 |
-| `POST /v1/izi/order` | `parse_order_create` | reference §3.5 |
-| `POST /v1/izi/order/{id}/event` | `parse_order_event` | seed 004 request table, reference §3.7 |
+| call | parser | model | InPost's document |
+|---|---|---|---|
+| `POST /v1/izi/basket/{id}/confirmation` | `parse_confirmation` | `BindingConfirmation` | "InPost Pay: Confirming the binding of a basket" |
+| `POST /v1/izi/basket/{id}/event` | `parse_basket_event` | `BasketEvent` | "InPost Pay: Basket Update" |
+| `POST /v1/izi/order` | `parse_order_create` | `OrderCreate` | docs/inpost-pay-api.md §3.5 |
+| `POST /v1/izi/order/{id}/event` | `parse_order_event` | `OrderEvent` | "InPost Pay: Updating orders at the Merchant's" |
+
+The models are also the merchant API's OpenAPI document (`inpost_pay/openapi.py`).
 
 Rules:
-- A body that does not fit raises `SchemaError(field, message)` with the dotted path
-  of the field (`quantity_event_data[0].quantity.quantity`); the merchant API answers
-  400 `MALFORMED_REQUEST` with it.
-- Numbers are `Decimal`: `load_json` parses with `parse_float=Decimal`; amounts may
-  arrive as numbers or strings (reference §8.1).
-- Closed enums (event_type, binding status, quantity_type, delivery_type, ...) are
-  checked. Enums InPost extends without notice — payment_type, payment_status,
-  order_status (pitfall 7) — are open: an unknown value is kept as a string and
-  listed in `unknown_values` for the log, never an error.
-- The seeds draw `quantity_event_data`, `promo_codes_event_data` and
-  `related_products_event_data` as single objects; InPost's plugins read lists.
-  Both are accepted; the dataclass always holds a tuple.
-- Unknown extra fields are ignored (InPost may add fields).
+- A body that does not fit raises `SchemaError(field, message)` with the dotted path of the
+  first field at fault (`quantity_event_data[0].quantity.quantity`); the merchant API answers
+  400 `MALFORMED_REQUEST` with it. A JSON `null` counts as missing.
+- Numbers are `Decimal`: `load_json` parses with the bounds module's `loads`; amounts and
+  quantities may arrive as numbers or strings, a float or a boolean is refused (the body
+  was parsed the wrong way), and every number is held to `bounds`.
+- Closed enums (event_type, binding status, quantity_type, delivery_type, ...) are checked.
+  Enums InPost extends without notice (payment_type, payment_status, order_status) are open:
+  an unknown value is kept as a string, logged and listed in `unknown_values`, never an error.
+- `quantity_event_data`, `promo_codes_event_data` and `related_products_event_data` are drawn
+  as single objects in InPost's document and read as lists by InPost's plugins: both are
+  accepted; the model always holds a tuple.
+- Strings are bounded: `COLUMN_LENGTHS` for those stored in a column of limited length,
+  `MAX_ID` for ids, `MAX_TEXT` otherwise. Unknown extra fields are ignored (InPost may add some).
 """
 
-from __future__ import annotations
-
 import logging
-import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from . import bounds
 from .errors import SchemaError
@@ -49,15 +66,15 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Closed enums (seeds 001, 003; reference §3.5).
+# Closed enums.
 BINDING_STATUSES = ("SUCCESS", "REJECT")
 EVENT_TYPES = ("PRODUCTS_QUANTITY", "PROMO_CODES", "RELATED_PRODUCTS")
 QUANTITY_TYPES = ("INTEGER", "DECIMAL")
 DELIVERY_TYPES = ("APM", "COURIER", "DIGITAL")
 LEGAL_FORMS = ("PERSON", "COMPANY")
-CURRENCIES = ("PLN",)  # seed 001: "The only currency currently supported is PLN"
+CURRENCIES = ("PLN",)  # "InPost Pay: Basket Update": "The only currency currently supported is PLN"
 
-# Open enums: known values, for spotting new ones in the log (reference §8.8, pitfall 7).
+# Open enums: the known values, for spotting new ones in the log (docs/inpost-pay-api.md).
 PAYMENT_TYPES = (
     "CARD",
     "CARD_TOKEN",
@@ -77,7 +94,8 @@ MAX_TEXT = 5000  # no single text field of InPost's is anywhere near this
 MAX_ID = 200
 # Fields stored in a column of limited length (inpost_pay/models.py, storefront/models.py),
 # by dotted path without list indices: longer values are refused here, at the edge, since
-# PostgreSQL would refuse them at the commit (SQLite would silently keep them).
+# PostgreSQL would refuse them at the commit (SQLite would silently keep them). The models
+# below take their limits from here (`column`); a unit test checks that each is applied.
 COLUMN_LENGTHS = {
     "inpost_basket_id": 64,
     "masked_phone_number": 30,
@@ -103,7 +121,6 @@ COLUMN_LENGTHS = {
     "delivery.courier_note": 500,
     "delivery.digital_delivery_email": 200,
 }
-_INDEX = re.compile(r"\[\d+\]")
 
 
 def load_json(raw: bytes) -> dict:
@@ -126,562 +143,538 @@ def load_json(raw: bytes) -> dict:
     return data
 
 
-# --- field readers ---------------------------------------------------------------------------
-
-
-class _Reader:
-    """Reads fields of one JSON object, naming the path of whatever is wrong."""
-
-    def __init__(self, data: object, path: str = "", unknown: list[str] | None = None):
-        if not isinstance(data, dict):
-            raise SchemaError(path or "body", "must be an object")
-        self.data = data
-        self.path = path
-        self.unknown = unknown if unknown is not None else []
-
-    def at(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def _get(self, name: str, required: bool):
-        value = self.data.get(name)
-        if value is None and required:
-            raise SchemaError(self.at(name), "is required")
-        return value
-
-    def text(self, name: str, required: bool = False, *, allow_empty: bool = True) -> str | None:
-        value = self._get(name, required)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
-        self._check_length(name, value, MAX_TEXT)
-        if not allow_empty and not value.strip():
-            raise SchemaError(self.at(name), "must not be empty")
-        return value
-
-    def ident(self, name: str, required: bool = True) -> str | None:
-        """An id the seeds type as string but draw as a number (`"product_id": 26`): both accepted."""
-        value = self._get(name, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise SchemaError(self.at(name), f"must be a string, not {_kind(value)}")
-        text = str(value).strip()
-        if not text:
-            raise SchemaError(self.at(name), "must be a non-empty id")
-        self._check_length(name, text, MAX_ID)
-        return text
-
-    def _check_length(self, name: str, value: str, default: int) -> None:
-        limit = COLUMN_LENGTHS.get(_INDEX.sub("", self.at(name)), default)
-        if len(value) > limit:
-            raise SchemaError(self.at(name), f"is too long (at most {limit} characters)")
-
-    def boolean(self, name: str, required: bool = False) -> bool | None:
-        value = self._get(name, required)
-        if value is None:
-            return None
-        if not isinstance(value, bool):
-            raise SchemaError(self.at(name), f"must be true or false, not {_kind(value)}")
-        return value
-
-    def number(self, name: str, required: bool = False) -> Decimal | None:
-        """number($decimal): a JSON number (or a numeric string), finite, not negative."""
-        value = self._get(name, required)
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            raise SchemaError(self.at(name), f"must be a number, not {_kind(value)}")
-        try:
-            number = bounds.to_number(value, self.at(name))
-        except bounds.OutOfBounds as exc:
-            raise SchemaError(self.at(name), f"{exc.message}, not {str(value)[:40]!r}") from None
-        if number < 0:
-            raise SchemaError(self.at(name), "must be a finite number, not negative")
-        return number
-
-    def closed(self, name: str, allowed: tuple[str, ...], required: bool = False) -> str | None:
-        value = self.text(name, required)
-        if value is None:
-            return None
-        if value not in allowed:
-            raise SchemaError(self.at(name), f"must be one of {', '.join(allowed)}, not {value!r}")
-        return value
-
-    def open(self, name: str, known: tuple[str, ...], required: bool = False) -> str | None:
-        """A value of an enum InPost may extend: kept whatever it is, noted when new."""
-        value = self.text(name, required, allow_empty=False)
-        if value is not None and value not in known:
-            self.unknown.append(f"{self.at(name)}={value}")
-            logger.warning("InPost sent a new value %s=%r; kept as is", self.at(name), value)
-        return value
-
-    def when(self, name: str) -> datetime | None:
-        value = self.text(name, required=True)
-        try:
-            return parse_timestamp(value)
-        except (ValueError, OverflowError):
-            raise SchemaError(self.at(name), f"must be an ISO-8601 date-time, not {value[:40]!r}") from None
-
-    def obj(self, name: str, required: bool = False) -> _Reader | None:
-        value = self._get(name, required)
-        if value is None:
-            return None
-        return _Reader(value, self.at(name), self.unknown)
-
-    def items(self, name: str, *, required: bool = False, single_ok: bool = False) -> list[_Reader]:
-        """A list of objects; with `single_ok` a lone object counts as a list of one (seed 001)."""
-        value = self._get(name, required)
-        if value is None:
-            return []
-        if single_ok and isinstance(value, dict):
-            return [_Reader(value, self.at(name), self.unknown)]
-        if not isinstance(value, list):
-            raise SchemaError(self.at(name), f"must be a list, not {_kind(value)}")
-        return [_Reader(item, f"{self.at(name)}[{i}]", self.unknown) for i, item in enumerate(value)]
-
-    def strings(self, name: str) -> tuple[str, ...]:
-        value = self._get(name, False)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            raise SchemaError(self.at(name), f"must be a list, not {_kind(value)}")
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                raise SchemaError(f"{self.at(name)}[{i}]", f"must be a string, not {_kind(item)}")
-        return tuple(value)
-
-    def price(self, name: str, required: bool = False) -> Price | None:
-        """{net, gross, vat}: amounts as numbers or strings, 2 places. All three must be readable,
-        but only net and gross are kept: the order check compares gross (reference §3.5, MG 1.0.2
-        dropped net/VAT checks), and refusing an order over InPost's VAT rounding helps nobody."""
-        reader = self.obj(name, required)
-        if reader is None:
-            return None
-        amounts = {}
-        for part in ("net", "gross", "vat"):
-            raw = reader._get(part, True)
-            try:
-                amounts[part] = parse_amount(raw, field=reader.at(part))
-            except MoneyError as exc:
-                raise SchemaError(reader.at(part), str(exc)) from None
-            if amounts[part] < 0:
-                raise SchemaError(reader.at(part), "must not be negative")
-        return Price(amounts["net"], amounts["gross"])
+# --- value types -------------------------------------------------------------------------------
+# Each refuses with the message the 400 answer carries; `_schema_error` words pydantic's own
+# errors (missing, wrong type, too long, not an object) the same way.
 
 
 def _kind(value: object) -> str:
     return {dict: "an object", list: "a list", bool: "a boolean", str: "a string"}.get(type(value), "a number")
 
 
+def _refuse(message: str, at: str | None = None) -> PydanticCustomError:
+    """A refusal worded for the answer; `at` names a field below the one validated."""
+    return PydanticCustomError("inpost_schema", "{message}", {"message": message, "at": at})
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise _refuse("must not be empty")
+    return value
+
+
+def _ident(value: object) -> object:
+    """An id typed string but drawn as a number (`"product_id": 26`): both read, as trimmed text."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return value  # refused by the string check, worded "must be a string, not ..."
+    text = str(value).strip()
+    if not text:
+        raise _refuse("must be a non-empty id")
+    return text
+
+
+def _number(value: object) -> Decimal:
+    """number($decimal): a JSON number (or a numeric string), finite, bounded, not negative."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise _refuse(f"must be a number, not {_kind(value)}")
+    try:
+        number = bounds.to_number(value, "number")
+    except bounds.OutOfBounds as exc:
+        raise _refuse(f"{exc.message}, not {str(value)[:40]!r}") from None
+    if number < 0:
+        raise _refuse("must be a finite number, not negative")
+    return number
+
+
+_FIELD = "\x00field\x00"  # stands for the dotted path in money's messages, filled in by _schema_error
+
+
+def _amount(value: object) -> Decimal:
+    """An amount, as money reads it (2 places, no float)."""
+    try:
+        return parse_amount(value, field=_FIELD)
+    except MoneyError as exc:
+        raise _refuse(str(exc)) from None
+
+
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise _refuse("must not be negative")
+    return amount
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return parse_timestamp(value)
+    except (ValueError, OverflowError):
+        raise _refuse(f"must be an ISO-8601 date-time, not {value[:40]!r}") from None
+
+
+def _one_of(allowed: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise _refuse(f"must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+
+    return check
+
+
+def _text_or_flag(value: object) -> object:
+    """`registration_data_edited` is undocumented beyond its name: kept as text whatever it is."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _listed(value: object) -> object:
+    """A list; `null` is an empty one."""
+    return () if value is None else value
+
+
+def _one_or_list(value: object) -> object:
+    """A list, or a lone object counting as a list of one."""
+    return (value,) if isinstance(value, dict) else _listed(value)
+
+
+_NUMBER_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": 10**bounds.MAX_DIGITS},
+                            {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*$", "maxLength": 40}]}  # fmt: skip
+
+
+def _amount_schema(minimum: int) -> dict:
+    """An amount as a number or a numeric string, 2 places at most, within the bounds."""
+    sign = "-?" if minimum < 0 else ""
+    limit = 10**bounds.MAX_DIGITS
+    return {"anyOf": [{"type": "number", "multipleOf": 0.01, "minimum": max(minimum, -limit + 1), "exclusiveMaximum": limit},
+                      {"type": "string", "pattern": rf"^\s*{sign}[0-9]{{1,9}}(\.[0-9]{{1,2}})?\s*$"}]}  # fmt: skip
+
+
+def text(limit: int = MAX_TEXT) -> Any:
+    """A string of at most `limit` characters."""
+    return Annotated[str, Field(strict=True, max_length=limit)]
+
+
+def non_empty(limit: int = MAX_TEXT) -> Any:
+    """A string with something besides white space in it."""
+    return Annotated[
+        text(limit), AfterValidator(_not_blank), Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
+    ]
+
+
+def ident(limit: int = MAX_ID) -> Any:
+    """An id: a string, or an integer read as one; trimmed, not empty."""
+    return Annotated[str, BeforeValidator(_ident, json_schema_input_type=str | int), Field(strict=True, max_length=limit, min_length=1)]  # fmt: skip
+
+
+def column(path: str, kind=text) -> Any:
+    """A value of `kind` stored in a column: at most COLUMN_LENGTHS[path] characters."""
+    return kind(COLUMN_LENGTHS[path])
+
+
+Text = text()
+NonEmpty = non_empty()
+Ident = ident()
+Number = Annotated[Decimal, PlainValidator(_number), WithJsonSchema(_NUMBER_SCHEMA)]
+Amount = Annotated[Decimal, PlainValidator(_amount), WithJsonSchema(_amount_schema(-(10**bounds.MAX_DIGITS)))]
+NonNegativeAmount = Annotated[
+    Decimal, PlainValidator(_amount), AfterValidator(_not_negative), WithJsonSchema(_amount_schema(0))
+]
+Timestamp = Annotated[Text, AfterValidator(_timestamp), WithJsonSchema({"type": "string", "format": "date-time"})]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def items(item: Any) -> Any:
+    """A list of `item` (null: an empty one), held as a tuple."""
+    return Annotated[tuple[item, ...], BeforeValidator(_listed, json_schema_input_type=list[item] | None)]
+
+
+def one_or_more(item: Any) -> Any:
+    """A list of `item`, or a lone `item` counting as a list of one, held as a tuple."""
+    return Annotated[tuple[item, ...], BeforeValidator(_one_or_list, json_schema_input_type=item | list[item] | None)]
+
+
+def closed(*allowed: str) -> Any:
+    """A closed enum: one of `allowed`, anything else refused naming them."""
+    return Annotated[Text, AfterValidator(_one_of(allowed)), Field(json_schema_extra={"enum": list(allowed)})]
+
+
+class Known:
+    """Marks an open enum: any non-empty text is kept; values not in `values` are noted."""
+
+    def __init__(self, values: tuple[str, ...]):
+        self.values = values
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["examples"] = list(self.values)
+        schema["description"] = "An open enum: InPost may send values not listed in `examples`."
+        return schema
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class WithUnknownValues(Model):
+    """A body whose open enums may hold values new to us: `unknown_values` lists them as
+    `path=value` for the log (set by `_parse`, not read from the body)."""
+
+    _unknown: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unknown_values(self) -> tuple[str, ...]:
+        return self._unknown
+
+
 # --- shared pieces ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PhoneNumber:
-    country_prefix: str
-    phone: str
+class PhoneNumber(Model):
+    country_prefix: column("phone_number.country_prefix", non_empty)
+    phone: column("phone_number.phone", non_empty)
 
 
-def _phone(parent: _Reader, name: str = "phone_number", required: bool = False) -> PhoneNumber | None:
-    reader = parent.obj(name, required)
-    if reader is None:
-        return None
-    return PhoneNumber(
-        country_prefix=reader.text("country_prefix", True, allow_empty=False),
-        phone=reader.text("phone", True, allow_empty=False),
-    )
+class Quantity(Model):
+    quantity_type: closed(*QUANTITY_TYPES) | None = None  # before `quantity`, which it constrains
+    quantity: Number
+    quantity_unit: Text | None = None
+    available_quantity: Number | None = None
+    max_quantity: Number | None = None
+
+    @field_validator("quantity")
+    @classmethod
+    def _whole_for_integer(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        if info.data.get("quantity_type") == "INTEGER" and amount != amount.to_integral_value():
+            raise _refuse("must be a whole number for quantity_type INTEGER")
+        return amount
 
 
-@dataclass(frozen=True)
-class Quantity:
-    quantity: Decimal
-    quantity_type: str | None = None
-    quantity_unit: str | None = None
-    available_quantity: Decimal | None = None
-    max_quantity: Decimal | None = None
+# --- POST /v1/izi/basket/{basket_id}/confirmation -------------------------------------------------
 
 
-def _quantity(parent: _Reader) -> Quantity:
-    reader = parent.obj("quantity", True)
-    quantity_type = reader.closed("quantity_type", QUANTITY_TYPES)
-    amount = reader.number("quantity", True)
-    if quantity_type == "INTEGER" and amount != amount.to_integral_value():
-        raise SchemaError(reader.at("quantity"), "must be a whole number for quantity_type INTEGER")
-    return Quantity(
-        quantity=amount,
-        quantity_type=quantity_type,
-        quantity_unit=reader.text("quantity_unit"),
-        available_quantity=reader.number("available_quantity"),
-        max_quantity=reader.number("max_quantity"),
-    )
+class Browser(Model):
+    browser_trusted: Flag
+    browser_id: column("browser.browser_id") | None = None
 
 
-# --- POST /v1/izi/basket/{basket_id}/confirmation (seed 003) --------------------------------------
+class BindingConfirmation(Model):
+    """The shopper accepted (or rejected) binding the basket in the app. Every field is
+    optional; a missing status is read as SUCCESS, as InPost's PrestaShop plugin does."""
 
-
-@dataclass(frozen=True)
-class Browser:
-    browser_trusted: bool
-    browser_id: str | None = None
-
-
-@dataclass(frozen=True)
-class BindingConfirmation:
-    """The shopper accepted (or rejected) binding the basket in the app. Every field is optional
-    (seed 003); a missing status is read as SUCCESS, as the PS plugin does."""
-
-    status: str
-    inpost_basket_id: str | None = None
+    status: closed(*BINDING_STATUSES) | None = Field(None, validate_default=True)
+    # The example in InPost's document has a leading space (" 866e5bf6-..."): ids are trimmed.
+    inpost_basket_id: Annotated[
+        column("inpost_basket_id") | None, AfterValidator(lambda v: v.strip() if v else None)
+    ] = None
     phone_number: PhoneNumber | None = None
     browser: Browser | None = None
-    masked_phone_number: str | None = None
-    name: str | None = None
-    surname: str | None = None
+    masked_phone_number: column("masked_phone_number") | None = None
+    name: column("name") | None = None
+    surname: column("surname") | None = None
+
+    @field_validator("status", mode="after")
+    @classmethod
+    def _success_unless_said(cls, status: str | None) -> str:
+        return status or "SUCCESS"
 
     @property
     def rejected(self) -> bool:
         return self.status == "REJECT"
 
 
-def parse_confirmation(data: object) -> BindingConfirmation:
-    r = _Reader(data)
-    browser = None
-    b = r.obj("browser")
-    if b is not None:
-        browser = Browser(browser_trusted=b.boolean("browser_trusted", True), browser_id=b.text("browser_id"))
-    inpost_basket_id = r.text("inpost_basket_id")
-    return BindingConfirmation(
-        status=r.closed("status", BINDING_STATUSES) or "SUCCESS",
-        # Seed 003's example has a leading space (" 866e5bf6-..."): ids are trimmed.
-        inpost_basket_id=inpost_basket_id.strip() if inpost_basket_id else None,
-        phone_number=_phone(r),
-        browser=browser,
-        masked_phone_number=r.text("masked_phone_number"),
-        name=r.text("name"),
-        surname=r.text("surname"),
+# --- POST /v1/izi/basket/{basket_id}/event ----------------------------------------------------
+
+
+class QuantityChange(Model):
+    product_id: Ident
+    quantity: Quantity
+
+
+class PromoCode(Model):
+    promo_code_value: NonEmpty
+    name: Text | None = None  # "not required in the next version of the application" (Basket Update)
+    regulation_type: Text | None = None
+
+
+class RelatedProductAdd(Model):
+    product_id: Ident
+    quantity: Quantity
+    ean: Text | None = None
+
+
+def _data_for(event_type: str, field: str, *, may_be_empty: bool = False) -> dict:
+    """JSON Schema for `_data_of_the_type`: `field` must come with `event_type`."""
+    present = {"required": [field]}
+    if not may_be_empty:
+        present["properties"] = {field: {"anyOf": [{"type": "object"}, {"type": "array", "minItems": 1}]}}
+    return {"if": {"properties": {"event_type": {"const": event_type}}, "required": ["event_type"]}, "then": present}
+
+
+class BasketEvent(Model):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _data_for("PRODUCTS_QUANTITY", "quantity_event_data"),
+                _data_for("PROMO_CODES", "promo_codes_event_data", may_be_empty=True),
+                _data_for("RELATED_PRODUCTS", "related_products_event_data"),
+            ]
+        }
     )
 
-
-# --- POST /v1/izi/basket/{basket_id}/event (seed 001) ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuantityChange:
-    product_id: str
-    quantity: Quantity
-
-
-@dataclass(frozen=True)
-class PromoCode:
-    promo_code_value: str
-    name: str | None = None  # seed 001: "not required in the next version of the application"
-    regulation_type: str | None = None
-
-
-@dataclass(frozen=True)
-class RelatedProductAdd:
-    product_id: str
-    quantity: Quantity
-    ean: str | None = None
-
-
-@dataclass(frozen=True)
-class BasketEvent:
-    event_id: str
-    event_data_time: datetime
-    event_type: str
+    event_id: column("event_id", ident)
+    event_data_time: Timestamp
+    event_type: closed(*EVENT_TYPES)
     phone_number: PhoneNumber | None = None
-    quantity_event_data: tuple[QuantityChange, ...] = ()
-    promo_codes_event_data: tuple[PromoCode, ...] = ()
-    related_products_event_data: tuple[RelatedProductAdd, ...] = ()
+    quantity_event_data: one_or_more(QuantityChange) = ()
+    promo_codes_event_data: one_or_more(PromoCode) = ()
+    related_products_event_data: one_or_more(RelatedProductAdd) = ()
+
+    @model_validator(mode="after")
+    def _data_of_the_type(self):
+        """The data of the announced type must be there. For PROMO_CODES the list is the
+        complete wanted set (docs/inpost-pay-api.md), so an empty list is meaningful (remove
+        all) but a missing key is not: the shopper's codes would silently be dropped."""
+        if self.event_type == "PRODUCTS_QUANTITY" and not self.quantity_event_data:
+            raise _refuse("is required for event_type PRODUCTS_QUANTITY", at="quantity_event_data")
+        if self.event_type == "RELATED_PRODUCTS" and not self.related_products_event_data:
+            raise _refuse("is required for event_type RELATED_PRODUCTS", at="related_products_event_data")
+        if self.event_type == "PROMO_CODES" and "promo_codes_event_data" not in self.model_fields_set:
+            raise _refuse("is required for event_type PROMO_CODES", at="promo_codes_event_data")
+        return self
 
 
-def parse_basket_event(data: object) -> BasketEvent:
-    r = _Reader(data)
-    event_id = r.ident("event_id")
-    event_data_time = r.when("event_data_time")
-    event_type = r.closed("event_type", EVENT_TYPES, required=True)
-    quantities = tuple(
-        QuantityChange(product_id=q.ident("product_id"), quantity=_quantity(q))
-        for q in r.items("quantity_event_data", single_ok=True)
-    )
-    codes = tuple(
-        PromoCode(
-            promo_code_value=c.text("promo_code_value", True, allow_empty=False),
-            name=c.text("name"),
-            regulation_type=c.text("regulation_type"),
-        )
-        for c in r.items("promo_codes_event_data", single_ok=True)
-    )
-    related = tuple(
-        RelatedProductAdd(product_id=p.ident("product_id"), quantity=_quantity(p), ean=p.text("ean"))
-        for p in r.items("related_products_event_data", single_ok=True)
-    )
-    # The data of the announced type must be there. For PROMO_CODES the list is the complete
-    # wanted set (reference §3.3), so an empty list is meaningful (remove all) but a missing
-    # key is not: we would silently drop the shopper's codes.
-    if event_type == "PRODUCTS_QUANTITY" and not quantities:
-        raise SchemaError("quantity_event_data", "is required for event_type PRODUCTS_QUANTITY")
-    if event_type == "RELATED_PRODUCTS" and not related:
-        raise SchemaError("related_products_event_data", "is required for event_type RELATED_PRODUCTS")
-    if event_type == "PROMO_CODES" and "promo_codes_event_data" not in r.data:
-        raise SchemaError("promo_codes_event_data", "is required for event_type PROMO_CODES")
-    return BasketEvent(
-        event_id=event_id,
-        event_data_time=event_data_time,
-        event_type=event_type,
-        phone_number=_phone(r),
-        quantity_event_data=quantities,
-        promo_codes_event_data=codes,
-        related_products_event_data=related,
-    )
+# --- POST /v1/izi/order --------------------------------------------------------------------
 
 
-# --- POST /v1/izi/order (reference §3.5) ----------------------------------------------------
+class AddressDetails(Model):
+    street: Text | None = None
+    building: Text | None = None
+    flat: Text | None = None
 
 
-@dataclass(frozen=True)
-class AddressDetails:
-    street: str | None = None
-    building: str | None = None
-    flat: str | None = None
+class Address(Model):
+    """`delivery_address` (and `client_address`). `address` may be one unparsed line."""
 
-
-@dataclass(frozen=True)
-class Address:
-    """`client_address` / `delivery_address`. `address` may be one unparsed line (pitfall 10)."""
-
-    country_code: str | None
-    address: str | None
-    city: str | None
-    postal_code: str | None
+    country_code: Text | None = None
+    address: Text | None = None
+    city: Text | None = None
+    postal_code: Text | None = None
     address_details: AddressDetails | None = None
-    name: str | None = None  # delivery_address only: the recipient's full name, one string
+    name: Text | None = None  # delivery_address only: the recipient's full name, one string
 
 
-def _address(parent: _Reader, name: str, *, required: bool = False, with_name: bool = False) -> Address | None:
-    reader = parent.obj(name, required)
-    if reader is None:
-        return None
-    details = None
-    d = reader.obj("address_details")
-    if d is not None:
-        details = AddressDetails(street=d.text("street"), building=d.text("building"), flat=d.text("flat"))
-    return Address(
-        country_code=reader.text("country_code"),
-        address=reader.text("address"),
-        city=reader.text("city"),
-        postal_code=reader.text("postal_code"),
-        address_details=details,
-        name=reader.text("name") if with_name else None,
-    )
+class ClientAddress(Address):
+    """`client_address`: an Address whose `name`, if any, is not read (the buyer's name is in
+    account_info)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_name(cls, data: object) -> object:
+        return {k: v for k, v in data.items() if k != "name"} if isinstance(data, dict) else data
 
 
-@dataclass(frozen=True)
-class KeyValue:
-    key: str
-    value: str
+class KeyValue(Model):
+    key: Text
+    value: Text
 
 
-@dataclass(frozen=True)
-class InPostDiscount:
-    type: str
-    discount: Decimal
+class InPostDiscount(Model):
+    type: Text
+    discount: Amount
 
 
-@dataclass(frozen=True)
-class OrderDetails:
-    basket_id: str
-    currency: str
-    basket_price: Price  # everything the shopper pays: products + delivery + options (reference §8.3)
-    payment_type: str  # open enum
-    order_comments: str | None = None
-    basket_additional_parameters: tuple[KeyValue, ...] = ()
-    inpost_discounts: tuple[InPostDiscount, ...] = ()
+class PriceObject(Model):
+    """{net, gross, vat}: all three must be readable, but only net and gross are kept: the
+    order check compares gross, and refusing an order over InPost's VAT rounding helps nobody."""
+
+    net: NonNegativeAmount
+    gross: NonNegativeAmount
+    vat: NonNegativeAmount
 
 
-@dataclass(frozen=True)
-class AccountInfo:
-    name: str
-    surname: str
+def _price(price: PriceObject) -> Price:
+    return Price(price.net, price.gross)
+
+
+class OrderDetails(Model):
+    basket_id: Ident
+    currency: closed(*CURRENCIES)
+    # everything the shopper pays: products + delivery + options (docs/inpost-pay-api.md)
+    basket_price: Annotated[PriceObject, AfterValidator(_price)]
+    payment_type: Annotated[column("order_details.payment_type", non_empty), Known(PAYMENT_TYPES)]
+    order_comments: Text | None = None
+    basket_additional_parameters: items(KeyValue) = ()
+    inpost_discounts: items(InPostDiscount) = ()
+
+
+class AccountInfo(Model):
+    name: column("account_info.name")
+    surname: column("account_info.surname")
     phone_number: PhoneNumber
-    mail: str
-    client_address: Address | None = None
+    mail: column("account_info.mail", non_empty)
+    client_address: ClientAddress | None = None
 
 
-@dataclass(frozen=True)
-class InvoiceDetails:
-    legal_form: str
-    country_code: str | None = None
-    tax_id_prefix: str | None = None
-    tax_id: str | None = None
-    company_name: str | None = None
-    name: str | None = None
-    surname: str | None = None
-    city: str | None = None
-    street: str | None = None
-    building: str | None = None
-    flat: str | None = None
-    postal_code: str | None = None
-    mail: str | None = None
-    registration_data_edited: str | None = None
-    additional_information: str | None = None
+class InvoiceDetails(Model):
+    legal_form: closed(*LEGAL_FORMS)
+    country_code: Text | None = None
+    tax_id_prefix: Text | None = None
+    tax_id: Text | None = None
+    company_name: Text | None = None
+    name: Text | None = None
+    surname: Text | None = None
+    city: Text | None = None
+    street: Text | None = None
+    building: Text | None = None
+    flat: Text | None = None
+    postal_code: Text | None = None
+    mail: Text | None = None
+    registration_data_edited: Annotated[
+        Text | None, BeforeValidator(_text_or_flag, json_schema_input_type=str | bool)
+    ] = None
+    additional_information: Text | None = None
 
     def as_dict(self) -> dict:
         """The fields that are set, in InPost's names (what the shop stores on the order)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self if v is not None}
 
 
-@dataclass(frozen=True)
-class OrderDelivery:
-    delivery_type: str
-    delivery_codes: tuple[str, ...] = ()
-    mail: str | None = None
+class OrderDelivery(Model):
+    delivery_type: closed(*DELIVERY_TYPES)
+    delivery_codes: items(Annotated[str, Field(strict=True)]) = ()
+    mail: column("delivery.mail") | None = None
     phone_number: PhoneNumber | None = None
-    delivery_point: str | None = None
+    delivery_point: column("delivery.delivery_point") | None = None
     delivery_address: Address | None = None
-    courier_note: str | None = None
-    digital_delivery_email: str | None = None
+    courier_note: column("delivery.courier_note") | None = None
+    digital_delivery_email: column("delivery.digital_delivery_email") | None = None
 
 
-@dataclass(frozen=True)
-class ConsentAnswer:
-    consent_id: str
-    consent_version: str
-    is_accepted: bool
+class ConsentAnswer(Model):
+    consent_id: Ident
+    consent_version: Ident
+    is_accepted: Flag
 
 
-@dataclass(frozen=True)
-class OrderCreate:
+class OrderCreate(WithUnknownValues):
     order_details: OrderDetails
     account_info: AccountInfo
     delivery: OrderDelivery
     invoice_details: InvoiceDetails | None = None
-    consents: tuple[ConsentAnswer, ...] = ()
-    unknown_values: tuple[str, ...] = field(default=())
+    consents: items(ConsentAnswer) = ()
+
+
+# --- POST /v1/izi/order/{order_id}/event ----------------------------------------------------------
+
+
+class OrderEventData(Model):
+    payment_status: Annotated[column("event_data.payment_status", non_empty) | None, Known(PAYMENT_STATUSES)] = None
+    order_status: Annotated[column("event_data.order_status", non_empty) | None, Known(ORDER_STATUSES)] = None
+    payment_id: Text | None = None
+    payment_reference: Text | None = None
+    payment_type: Annotated[column("event_data.payment_type", non_empty) | None, Known(PAYMENT_TYPES)] = None
+
+
+class OrderEvent(WithUnknownValues):
+    event_id: column("event_id", ident)
+    event_data_time: Timestamp
+    event_data: OrderEventData
+    phone_number: PhoneNumber | None = None
+
+
+#: The request body of each call that has one, by (method, path template) of the merchant API.
+REQUEST_MODELS = {
+    ("post", "/v1/izi/basket/{basket_id}/confirmation"): BindingConfirmation,
+    ("post", "/v1/izi/basket/{basket_id}/event"): BasketEvent,
+    ("post", "/v1/izi/order"): OrderCreate,
+    ("post", "/v1/izi/order/{order_id}/event"): OrderEvent,
+}
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def _path(loc: tuple, data: object, at: str | None = None) -> str:
+    """The dotted path of `loc`; a lone object read as a list of one keeps its own path."""
+    path, node = "", data
+    for part in (*loc, *([at] if at else [])):
+        if isinstance(part, int):
+            if isinstance(node, dict):  # the single-object form: no index to name
+                continue
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return path
+
+
+_WORDING = {
+    "string_type": lambda e: f"must be a string, not {_kind(e['input'])}",
+    "string_too_long": lambda e: f"is too long (at most {e['ctx']['max_length']} characters)",
+    "too_long": lambda e: f"is too long (at most {e['ctx']['max_length']} characters)",
+    "bool_type": lambda e: f"must be true or false, not {_kind(e['input'])}",
+    "model_type": lambda e: "must be an object",
+    "model_attributes_type": lambda e: "must be an object",
+    "dict_type": lambda e: "must be an object",
+    "tuple_type": lambda e: f"must be a list, not {_kind(e['input'])}",
+    "list_type": lambda e: f"must be a list, not {_kind(e['input'])}",
+    "missing": lambda e: "is required",
+}
+
+
+def _schema_error(error: dict, data: object) -> SchemaError:
+    """The first of pydantic's errors on `data`, as the SchemaError the 400 answer carries."""
+    ctx = error.get("ctx") or {}
+    path = _path(error["loc"], data, ctx.get("at"))
+    if error.get("input", ...) is None and error["loc"] and isinstance(error["loc"][-1], str):
+        message = "is required"  # a JSON null where a value is required
+    elif error["type"] == "inpost_schema":
+        message = ctx["message"].replace(_FIELD, path)
+    else:
+        message = _WORDING.get(error["type"], lambda e: e["msg"])(error)
+    return SchemaError(path or "body", message)
+
+
+def _unknown_values(model: BaseModel, path: str = "") -> Iterator[str]:
+    """`path=value` for each open-enum value not among the known ones, in field order."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        at = f"{path}.{name}" if path else name
+        known = next((m.values for m in info.metadata if isinstance(m, Known)), None)
+        if known is not None and value is not None and value not in known:
+            yield f"{at}={value}"
+        elif isinstance(value, BaseModel):
+            yield from _unknown_values(value, at)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _parse(model: type[M], data: object) -> M:
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise _schema_error(exc.errors(include_url=False)[0], data) from None
+    if isinstance(parsed, WithUnknownValues):
+        parsed._unknown = tuple(_unknown_values(parsed))
+        for item in parsed._unknown:
+            logger.warning("InPost sent a new value %s=%r; kept as is", *item.split("=", 1))
+    return parsed
+
+
+def parse_confirmation(data: object) -> BindingConfirmation:
+    return _parse(BindingConfirmation, data)
+
+
+def parse_basket_event(data: object) -> BasketEvent:
+    return _parse(BasketEvent, data)
 
 
 def parse_order_create(data: object) -> OrderCreate:
-    r = _Reader(data)
-    d = r.obj("order_details", True)
-    details = OrderDetails(
-        basket_id=d.ident("basket_id"),
-        currency=d.closed("currency", CURRENCIES, required=True),
-        basket_price=d.price("basket_price", True),
-        payment_type=d.open("payment_type", PAYMENT_TYPES, required=True),
-        order_comments=d.text("order_comments"),
-        basket_additional_parameters=tuple(
-            KeyValue(p.text("key", True), p.text("value", True)) for p in d.items("basket_additional_parameters")
-        ),
-        inpost_discounts=tuple(
-            InPostDiscount(type=x.text("type", True), discount=_discount(x)) for x in d.items("inpost_discounts")
-        ),
-    )
-    a = r.obj("account_info", True)
-    account = AccountInfo(
-        name=a.text("name", True),
-        surname=a.text("surname", True),
-        phone_number=_phone(a, required=True),
-        mail=a.text("mail", True, allow_empty=False),
-        client_address=_address(a, "client_address"),
-    )
-    invoice = None
-    i = r.obj("invoice_details")
-    if i is not None:
-        invoice = InvoiceDetails(
-            legal_form=i.closed("legal_form", LEGAL_FORMS, required=True),
-            **{
-                name: i.text(name)
-                for name in (
-                    "country_code",
-                    "tax_id_prefix",
-                    "tax_id",
-                    "company_name",
-                    "name",
-                    "surname",
-                    "city",
-                    "street",
-                    "building",
-                    "flat",
-                    "postal_code",
-                    "mail",
-                    "additional_information",
-                )
-            },
-            registration_data_edited=_text_or_flag(i, "registration_data_edited"),
-        )
-    dl = r.obj("delivery", True)
-    delivery = OrderDelivery(
-        delivery_type=dl.closed("delivery_type", DELIVERY_TYPES, required=True),
-        delivery_codes=dl.strings("delivery_codes"),
-        mail=dl.text("mail"),
-        phone_number=_phone(dl),
-        delivery_point=dl.text("delivery_point"),
-        delivery_address=_address(dl, "delivery_address", with_name=True),
-        courier_note=dl.text("courier_note"),
-        digital_delivery_email=dl.text("digital_delivery_email"),
-    )
-    consents = tuple(
-        ConsentAnswer(
-            consent_id=c.ident("consent_id"),
-            consent_version=c.ident("consent_version"),
-            is_accepted=c.boolean("is_accepted", True),
-        )
-        for c in r.items("consents")
-    )
-    return OrderCreate(details, account, delivery, invoice, consents, tuple(r.unknown))
-
-
-def _discount(reader: _Reader) -> Decimal:
-    raw = reader._get("discount", True)
-    try:
-        return parse_amount(raw, field=reader.at("discount"))
-    except MoneyError as exc:
-        raise SchemaError(reader.at("discount"), str(exc)) from None
-
-
-def _text_or_flag(reader: _Reader, name: str) -> str | None:
-    """`registration_data_edited` is undocumented beyond its name: kept as text whatever it is."""
-    value = reader.data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return reader.text(name)
-
-
-# --- POST /v1/izi/order/{order_id}/event (seed 004) ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrderEventData:
-    payment_status: str | None = None  # open enum
-    order_status: str | None = None  # open enum
-    payment_id: str | None = None
-    payment_reference: str | None = None
-    payment_type: str | None = None  # open enum
-
-
-@dataclass(frozen=True)
-class OrderEvent:
-    event_id: str
-    event_data_time: datetime
-    event_data: OrderEventData
-    phone_number: PhoneNumber | None = None
-    unknown_values: tuple[str, ...] = field(default=())
+    return _parse(OrderCreate, data)
 
 
 def parse_order_event(data: object) -> OrderEvent:
-    r = _Reader(data)
-    event_id = r.ident("event_id")
-    when = r.when("event_data_time")
-    e = r.obj("event_data", True)
-    event_data = OrderEventData(
-        payment_status=e.open("payment_status", PAYMENT_STATUSES),
-        order_status=e.open("order_status", ORDER_STATUSES),
-        payment_id=e.text("payment_id"),
-        payment_reference=e.text("payment_reference"),
-        payment_type=e.open("payment_type", PAYMENT_TYPES),
-    )
-    return OrderEvent(event_id, when, event_data, _phone(r), tuple(r.unknown))
+    return _parse(OrderEvent, data)

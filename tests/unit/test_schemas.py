@@ -425,3 +425,55 @@ def test_order_event_open_enums_keep_new_values():
 )
 def test_bad_order_events_name_the_field(data, field):
     assert field_of(parse_order_event, data) == field
+
+
+# --- the wording of refusals, as the 400 answer carries it -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parser", "data", "text"),
+    [
+        (parse_basket_event, _event(event_id="e" * 101), "event_id: is too long (at most 100 characters)"),
+        (parse_basket_event, _event(event_id=" "), "event_id: must be a non-empty id"),
+        (parse_basket_event, _event(event_data_time=None), "event_data_time: is required"),
+        (
+            parse_basket_event,
+            _event(event_type="X"),
+            "event_type: must be one of PRODUCTS_QUANTITY, PROMO_CODES, RELATED_PRODUCTS, not 'X'",
+        ),  # fmt: skip
+        (
+            parse_basket_event,
+            _event(quantity_event_data={"quantity": {"quantity": 1}}),
+            "quantity_event_data.product_id: is required",  # the single-object form: no index
+        ),
+        (
+            parse_basket_event,
+            _event(quantity_event_data=[{"product_id": "1", "quantity": {"quantity": "1e30"}}]),
+            "quantity_event_data[0].quantity.quantity: must be less than 1000000000, not '1e30'",
+        ),
+        (
+            parse_confirmation,
+            {"browser": {"browser_trusted": "yes"}},
+            "browser.browser_trusted: must be true or false, not a string",
+        ),  # fmt: skip
+        (parse_confirmation, {"name": ["x"]}, "name: must be a string, not a list"),
+        (parse_confirmation, [], "body: must be an object"),
+        (
+            parse_order_create,
+            _order("order_details.basket_price.gross", 124.5),
+            "order_details.basket_price.gross: order_details.basket_price.gross must be a decimal string or number, "
+            "not float",
+        ),
+        (parse_order_create, _order("consents", {"consent_id": "1"}), "consents: must be a list, not an object"),
+    ],
+)
+def test_refusals_are_worded_for_the_answer(parser, data, text):
+    with pytest.raises(SchemaError) as err:
+        parser(data)
+    assert str(err.value) == text
+
+
+def test_unknown_values_are_never_read_from_the_body():
+    data = fixture("seed_004_order_event_request.json")
+    data["unknown_values"] = ["event_data.payment_status=FORGED"]
+    assert parse_order_event(data).unknown_values == ()
