@@ -1,4 +1,4 @@
-# Two commands (DESIGN.md §2): `make run` and `make test`. Both set up what is missing.
+# Two commands (docs/architecture.md#interfaces): `make run` and `make test`. Both set up what is missing.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -1,7 +1,7 @@
 """Settings, read from the environment (and a `.env` file when present).
 
 Every variable is documented in `.env.example`. The defaults give the embedded
-set-up of DESIGN.md §2: SQLite under `instance/`, the shop on 127.0.0.1:8000 and
+set-up of docs/architecture.md#interfaces: SQLite under `instance/`, the shop on 127.0.0.1:8000 and
 the local InPost Pay sandbox on 127.0.0.1:8001. Pointing the shop at InPost's real
 sandbox or production means `SANDBOX_ENABLED=0` plus real `INPOST_PAY_*` values;
 `check()` then refuses to start with placeholders.
@@ -148,7 +148,7 @@ def load(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "ADMIN_SESSION_HOURS": 8,  # a back-office session ends this long after sign-in ...
         "ADMIN_SESSION_IDLE_MINUTES": 120,  # ... or after this long unused
-        # Request bodies are capped (DESIGN.md §4 "request bodies capped").
+        # Request bodies are capped (docs/architecture.md#rules "request bodies capped").
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         # Behind https: 1 sends the session cookie over https only (and the trusted-browser one).
@@ -190,17 +190,17 @@ DEMO_ADMIN_PASSWORD = "admin"  # the demo's back-office password, refused outsid
 
 REQUIRED_WITHOUT_SANDBOX = {
     "INPOST_PAY_API_URL": "InPost's Basket App base URL, e.g. https://sandbox-api.inpost.pl",
-    "INPOST_PAY_AUTH_URL": "InPost's OAuth2 token endpoint (reference §2)",
+    "INPOST_PAY_AUTH_URL": "InPost's OAuth2 token endpoint (docs/inpost-pay-api.md §2)",
     "INPOST_PAY_CLIENT_ID": "client_id from the InPost Pay merchant panel",
     "INPOST_PAY_CLIENT_SECRET": "client_secret from the InPost Pay merchant panel",
     "INPOST_PAY_MERCHANT_CLIENT_ID": "Merchant Client ID from the InPost Pay merchant panel",
     "INPOST_PAY_POS_ID": "POS ID from the InPost Pay merchant panel",
-    "INPOST_PAY_WIDGET_URL": "the widget script URL for your environment (reference §2)",
+    "INPOST_PAY_WIDGET_URL": "the widget script URL for your environment (docs/inpost-pay-api.md §2)",
 }
 
 
 def check(config: dict) -> None:
-    """Refuse to start with a missing or placeholder setting (STYLE.md §8)."""
+    """Refuse to start with a missing or placeholder setting."""
     problems = []
     if not config.get("SANDBOX_ENABLED"):
         for name, where in REQUIRED_WITHOUT_SANDBOX.items():

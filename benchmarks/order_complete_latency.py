@@ -1,5 +1,5 @@
 """How long from "the order is created at the merchant" to "the shopper's page handled
-`order-complete`" (DESIGN.md §6: p50 within 100 ms).
+`order-complete`" (docs/architecture.md#tests-and-performance: p50 within 100 ms).
 
     .venv/bin/python benchmarks/order_complete_latency.py [--orders 50] [--idle-sockets 0]
 
@@ -11,7 +11,7 @@ page's `izi-order-complete` DOM event, dispatched by izi-glue.js when the socket
 before the redirect. Both are wall-clock times on the same machine.
 
 The first basket is bound by phone with "trust this browser"; every later basket binds by the
-trusted browser (seed 000 step 9), so each round is: add -> bound -> order -> pushed.
+trusted browser (Synchronization of a basket and an order (UC.04) step 9), so each round is: add -> bound -> order -> pushed.
 `--idle-sockets N` adds N more Socket.IO clients (polling, each with a basket room of its own)
 to see the push with a crowd connected.
 """

@@ -1,7 +1,7 @@
 """A shop basket's state at InPost, and the basket JSON we hand InPost.
 
 InPost keeps a copy of the basket and, before an order, compares it with what
-`GET /v1/izi/basket/{id}` answers (reference §3.1, pitfall 2). So every basket
+`GET /v1/izi/basket/{id}` answers (docs/inpost-pay-api.md §3.1, pitfall 2). So every basket
 JSON we send (PUT) or return (confirmation, event) is stored here as the exact
 text, and GET serves that text as long as it is still the basket
 (`sent_copy_is_current`); once the basket has moved on without InPost hearing of

@@ -1,4 +1,4 @@
-"""One structured log line per InPost call, in either direction (DESIGN.md §4 "Logs").
+"""One structured log line per InPost call, in either direction (docs/architecture.md#rules "Logs").
 
 Each line is a JSON object: `direction` (`INBOUND`: InPost called us, `OUTBOUND`: we
 called InPost; the words of InPost's own conversation log), `method`, `path`, `status`, `duration_ms`, `basket_id` / `order_id`
@@ -9,7 +9,7 @@ studying the integration can watch the conversation; `add_sink` lets the
 application also keep the lines elsewhere (e.g. a database table).
 
 Nothing secret reaches a line: phone numbers are masked the way InPost masks
-them (`60*****00`, seed 003 `masked_phone_number`), bearer tokens, client
+them (`60*****00`, Confirming the binding of a basket `masked_phone_number`), bearer tokens, client
 secrets and signatures are replaced by `***`.
 """
 

@@ -1,10 +1,10 @@
-"""The one place the shop calls InPost Pay's API (STYLE.md §3; reference §2 and §5).
+"""The one place the shop calls InPost Pay's API (docs/architecture.md; docs/inpost-pay-api.md §2 and §5).
 
 `InPostClient` owns the base URL, the OAuth2 token, timeouts, retries and error
 mapping; routes and services never call `requests` themselves.
 
 - Token: OAuth2 client credentials, a form POST to the token endpoint
-  (reference §2.2). Cached until 30 s before `expires_in` runs out; a 401 from the
+  (docs/inpost-pay-api.md §2.2). Cached until 30 s before `expires_in` runs out; a 401 from the
   API drops it, fetches a new one and repeats the call once (as PS's
   AuthorizingClient does).
 - Timeouts: explicit (connect, read) on every call; a hung InPost never hangs a
@@ -14,7 +14,7 @@ mapping; routes and services never call `requests` themselves.
   DELETE, and the one POST that carries its own idempotency key (the order
   event's unique `event_id`, marked `idempotent=True`). Never for `POST
   .../binding`: a repeat would send the shopper a second push in the app.
-- Errors: InPost answers `{"error_code", "error_message"}` (reference §5); they
+- Errors: InPost answers `{"error_code", "error_message"}` (docs/inpost-pay-api.md §5); they
   become `InPostNotFound`, `InPostConflict`, ... and `InPostUnavailable` for
   everything that means "InPost can't be reached right now".
 - Every call writes one structured line to the call log (calllog.py).
@@ -43,7 +43,7 @@ from .errors import (
 
 PLUGIN_VERSION = "spizarnia-pod-lipa-inpost-pay/0.1.0"
 TOKEN_MARGIN = 30.0  # seconds before expiry at which a cached token is renewed
-DEFAULT_TIMEOUT = (3.05, 10.0)  # (connect, read); WC uses 10 s (reference §2.3)
+DEFAULT_TIMEOUT = (3.05, 10.0)  # (connect, read); WC uses 10 s (docs/inpost-pay-api.md §2.3)
 DEFAULT_BACKOFF = (0.2, 0.4)  # one delay per retry: at most two retries
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "PUT", "DELETE"})
@@ -64,7 +64,7 @@ def _segment(value: object) -> str:
 
 
 class InPostClient:
-    """InPost Pay's Basket App API (Widget 1.0 set, DESIGN.md §2)."""
+    """InPost Pay's Basket App API (Widget 1.0 set, docs/architecture.md#interfaces)."""
 
     def __init__(
         self,
@@ -96,7 +96,7 @@ class InPostClient:
 
     @classmethod
     def from_config(cls, config: dict, **kwargs) -> InPostClient:
-        """Build from the Flask config (the `INPOST_PAY_*` settings, DESIGN.md §2)."""
+        """Build from the Flask config (the `INPOST_PAY_*` settings, docs/architecture.md#interfaces)."""
         return cls(
             config["INPOST_PAY_API_URL"],
             config["INPOST_PAY_AUTH_URL"],
@@ -108,7 +108,7 @@ class InPostClient:
     def __repr__(self) -> str:  # never the secret
         return f"InPostClient({self.api_url!r}, client_id={self.client_id!r})"
 
-    # --- basket binding (Widget 1.0, reference §5.3, §5.4, §7.4) ------------------------------
+    # --- basket binding (Widget 1.0, docs/inpost-pay-api.md §5.3, §5.4, §7.4) ------------------------------
 
     def get_basket_binding(self, basket_id: str, browser_id: str | None = None) -> dict:
         """Is the basket linked to a phone, and is this browser trusted?
@@ -159,13 +159,13 @@ class InPostClient:
         )
 
     def delete_browser_binding(self, browser_id: str) -> None:
-        """Forget a trusted browser (reference §5.13)."""
+        """Forget a trusted browser (docs/inpost-pay-api.md §5.13)."""
         self._call("DELETE", f"/v1/izi/browser/{_segment(browser_id)}/binding", expected=(200, 202, 204))
 
     # --- basket ----------------------------------------------------------------------------
 
     def put_basket(self, basket_id: str, basket_json: dict, browser_id: str | None = None) -> dict:
-        """Send the whole basket (`PUT /v1/izi/basket/{id}`, seed 000 step 9): updates a linked
+        """Send the whole basket (`PUT /v1/izi/basket/{id}`, Synchronization of a basket and an order (UC.04) step 9): updates a linked
         basket, or with `browser_id` binds it to a trusted browser's phone. `{inpost_basket_id}`."""
         body = dict(basket_json)
         if browser_id:
@@ -196,7 +196,7 @@ class InPostClient:
     # --- orders ----------------------------------------------------------------------------
 
     def send_order_event(self, order_id: str, event: dict) -> dict | None:
-        """Tell InPost about a merchant-side order change (reference §5.5). Retried: InPost
+        """Tell InPost about a merchant-side order change (docs/inpost-pay-api.md §5.5). Retried: InPost
         dedupes on the unique `event_id`. InPost answers 201 though its doc says 200 (pitfall 13)."""
         if not isinstance(event, dict) or not event.get("event_id"):
             raise ValueError("an order event needs a unique event_id (it is what makes retrying safe)")
@@ -215,7 +215,7 @@ class InPostClient:
             params["order_id"] = order_id
         return self._call("GET", "/v1/izi/orders", params=params)
 
-    # --- signing keys (reference §5.6, §5.7) -----------------------------------------------
+    # --- signing keys (docs/inpost-pay-api.md §5.6, §5.7) -----------------------------------------------
 
     def get_signing_keys(self) -> dict:
         return self._call("GET", "/v1/izi/signing-keys/public")

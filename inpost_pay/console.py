@@ -1,6 +1,6 @@
 """The integration console in the back office: the conversation with InPost and the outbox.
 
-DESIGN.md §4 "Logs": "The back office shows them: a developer studying the
+docs/architecture.md#rules "Logs": "The back office shows them: a developer studying the
 integration can watch the conversation." Two pages under `/admin/inpost`, behind
 the shop's own back-office sign-in:
 

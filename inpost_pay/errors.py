@@ -3,14 +3,14 @@
 Three families, one per direction of traffic:
 
 - `InPostError` and its subclasses: a call the shop made *to* InPost failed
-  (reference §5: InPost answers `{"error_code", "error_message"}` with a 4xx/5xx).
+  (docs/inpost-pay-api.md §5: InPost answers `{"error_code", "error_message"}` with a 4xx/5xx).
   The shop treats `InPostUnavailable` as "InPost is down": the widget hides,
-  the shop keeps selling (DESIGN.md §4).
+  the shop keeps selling (docs/architecture.md#rules).
 - `InvalidSignature`: a call *from* InPost failed signature verification
-  (reference §6.2); the merchant API answers 401 `INVALID_SIGNATURE` and logs
+  (docs/inpost-pay-api.md §6.2); the merchant API answers 401 `INVALID_SIGNATURE` and logs
   `reason`.
 - `SchemaError`: a call from InPost carried a body we cannot read; the merchant
-  API answers 400 `MALFORMED_REQUEST` naming `field` (reference §3.0).
+  API answers 400 `MALFORMED_REQUEST` naming `field` (docs/inpost-pay-api.md §3.0).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class InvalidSignature(Exception):
 
 
 class SchemaError(ValueError):
-    """A request body that does not match the seeds' field tables.
+    """A request body that does not match the InPost Pay documents' field tables.
 
     `field` is the dotted path of the offending field, e.g.
     `quantity_event_data[0].quantity.quantity`, so the 400 answer says what to fix.

@@ -1,13 +1,13 @@
-"""Between the shop's basket/order and InPost's JSON: pure functions (STYLE.md §5).
+"""Between the shop's basket/order and InPost's JSON: pure functions.
 
 - `basket_json(view, totals, ...)`: the shop's basket -> InPost's basket object, with
-  every field of the seeds' tables (seed 001 response, seed 003 response:
+  every field of the InPost Pay documents' tables (Basket Update response, Confirming the binding of a basket response:
   summary, delivery, promo_codes, products, related_products, consents). Sent in
   `PUT /v1/izi/basket/{id}` and returned by `GET .../basket`, `.../confirmation`
   and `.../event`.
 - `order_request_from_inpost(order, owner_token)`: InPost's `POST /v1/izi/order`
   body (schemas.OrderCreate) -> the shop's `OrderRequest`.
-- `order_json(order, ...)`: a shop order -> InPost's order object (reference §3.6).
+- `order_json(order, ...)`: a shop order -> InPost's order object (docs/inpost-pay-api.md §3.6).
 
 No Flask, no database session, no network inside: the seam's plain data objects
 in (`inpost_pay/shop.py`: `BasketView`, `Totals`, `OrderView`, ...), plain dicts out.
@@ -34,11 +34,11 @@ from .shop import CHANNEL, BasketView, ConsentView, OrderRequest, OrderView, Pro
 
 __all__ = ["BasketView", "ConsentView", "ProductView", "basket_json", "order_json", "order_request_from_inpost"]
 
-# summary.payment_type: the seeds' list (seed 001). CASH_ON_DELIVERY is added only when a
-# delivery offers the COD option: the seed makes COD mandatory with it.
+# summary.payment_type: the InPost Pay documents' list (Basket Update). CASH_ON_DELIVERY is added only when a
+# delivery offers the COD option: InPost's documents make COD mandatory with it.
 CASH_ON_DELIVERY = "CASH_ON_DELIVERY"
 DEFAULT_PAYMENT_TYPES = tuple(t for t in PAYMENT_TYPES if t != CASH_ON_DELIVERY)
-BASKET_LIFETIME = timedelta(days=7)  # MG's 7 days (reference §8.7)
+BASKET_LIFETIME = timedelta(days=7)  # MG's 7 days (docs/inpost-pay-api.md §8.7)
 MAX_RELATED = 10  # DOC FAQ: at most 10 suggested products
 MAX_ATTRIBUTE = 255  # MG truncates attribute strings to 255 chars (pitfall 8)
 NOTICE_TYPES = ("ATTENTION", "ERROR")
@@ -63,7 +63,7 @@ def _delivery_is_free(totals: Totals) -> bool:
 
 @dataclass(frozen=True)
 class Notice:
-    """summary.basket_notice (seed 001): ATTENTION for news, ERROR for a refused change."""
+    """summary.basket_notice (Basket Update): ATTENTION for news, ERROR for a refused change."""
 
     type: str
     description: str
@@ -77,13 +77,13 @@ class Notice:
 
 
 def iso(moment: datetime) -> str:
-    """InPost's date-time form: UTC, milliseconds, `Z` (reference §3.0)."""
+    """InPost's date-time form: UTC, milliseconds, `Z` (docs/inpost-pay-api.md §3.0)."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def number(value: Decimal) -> int | float:
-    """A quantity as a JSON number (seed 001: number($decimal); the example draws `"quantity":1`).
+    """A quantity as a JSON number (Basket Update: number($decimal); the example draws `"quantity":1`).
 
     Whole quantities become ints. Fractional ones (at most 3 places, `Quantity` column)
     go through float only to be printed: Python prints the shortest text that reads back
@@ -142,8 +142,8 @@ def _quantity_json(product: ProductView, quantity: Decimal) -> dict:
 def _product_json(
     product: ProductView, quantity: Decimal, unit_base: Price, unit_promo: Price | None, shop_url: str
 ) -> dict:
-    """One entry of `products` / `related_products` (seed 003). Prices per piece for INTEGER,
-    for the chosen amount for DECIMAL (seed 001 quantity_type; pricing already does that)."""
+    """One entry of `products` / `related_products` (Confirming the binding of a basket). Prices per piece for INTEGER,
+    for the chosen amount for DECIMAL (Basket Update quantity_type; pricing already does that)."""
     item = {
         "product_id": str(product.product_id),
         "product_category": str(product.category_id),
@@ -156,7 +156,7 @@ def _product_json(
     }
     if unit_promo is not None:
         item["promo_price"] = unit_promo.as_json()
-        # Omnibus (seed 003: required whenever promo_price is sent). Without a recorded
+        # Omnibus (Confirming the binding of a basket: required whenever promo_price is sent). Without a recorded
         # history the price before the promotion is the regular price.
         lowest = product.lowest_price_gross if product.lowest_price_gross is not None else product.price_gross
         lowest_gross = quantize(lowest * quantity) if product.quantity_type == DECIMAL else lowest
@@ -164,7 +164,7 @@ def _product_json(
     item["quantity"] = _quantity_json(product, quantity)
     item["product_attributes"] = _attributes(product.attributes)
     item["product_type"] = "DIGITAL" if product.is_digital else "PRODUCT"
-    item["variants"] = []  # seed 003: "Object currently not used"
+    item["variants"] = []  # Confirming the binding of a basket: "Object currently not used"
     return item
 
 
@@ -241,7 +241,7 @@ def basket_json(
     additional_information: str | None = None,
     additional_parameters: Iterable[tuple[str, str]] = (),
 ) -> dict:
-    """InPost's basket object (seeds 001 and 003) for a basket priced by the shop (`Totals`)."""
+    """InPost's basket object (Basket Update and Confirming the binding of a basket) for a basket priced by the shop (`Totals`)."""
     if issued_at.tzinfo is None:
         raise ValueError("issued_at must be timezone-aware")
     products = {p.product_id: p for p in view.products}
@@ -259,7 +259,7 @@ def basket_json(
     summary = {
         "basket_base_price": totals.base.as_json(),
         "basket_final_price": totals.final.as_json(),
-        # seed 001: "whether the basket without delivery costs is free"
+        # Basket Update: "whether the basket without delivery costs is free"
         "free_basket": bool(totals.lines) and totals.final.gross == ZERO,
         "basket_promo_price": totals.promo.as_json(),
         "currency": CURRENCY,
@@ -335,10 +335,10 @@ def _address_json(address: Address) -> dict:
 
 
 def order_request_from_inpost(order: OrderCreate, owner_token: str) -> OrderRequest:
-    """What the shop needs to place the order InPost sends in `POST /v1/izi/order` (reference §3.5).
+    """What the shop needs to place the order InPost sends in `POST /v1/izi/order` (docs/inpost-pay-api.md §3.5).
 
     The shop's `place_order` then checks delivery, consents, stock and that
-    `basket_price.gross` is what the basket costs with delivery (reference §8.3).
+    `basket_price.gross` is what the basket costs with delivery (docs/inpost-pay-api.md §8.3).
     """
     details, account, delivery = order.order_details, order.account_info, order.delivery
     full_name = f"{account.name} {account.surname}".strip()
@@ -414,7 +414,7 @@ def _order_address_json(address: dict) -> dict:
 
 
 def order_json(order: OrderView, *, pos_id: str, shop_url: str, products: Mapping[int, ProductView] | None = None) -> dict:
-    """InPost's order object (reference §3.6) for a shop order.
+    """InPost's order object (docs/inpost-pay-api.md §3.6) for a shop order.
 
     `order_id` is the shop's numeric id (what InPost uses in `/v1/izi/order/{order_id}`);
     `customer_order_id` is the number the shopper sees (SPL-000042). Products come from the

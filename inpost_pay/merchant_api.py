@@ -1,9 +1,9 @@
-"""The merchant API: the endpoints InPost Pay calls on the shop (DESIGN.md §2, reference §3).
+"""The merchant API: the endpoints InPost Pay calls on the shop (docs/architecture.md#interfaces, docs/inpost-pay-api.md §3).
 
-Every handler follows the same order (STYLE.md §7): verify the signature over the
+Every handler follows the same order: verify the signature over the
 raw body -> parse -> apply in one transaction (the basket row locked) -> answer
 -> side effects after the commit (the widget's pushes, through `signals`).
-Errors are `{"error_code", "error_message"}` with the codes of reference §3.0;
+Errors are `{"error_code", "error_message"}` with the codes of docs/inpost-pay-api.md §3.0;
 bad input is never a 500 and nothing is written before a 2xx is certain.
 """
 
@@ -57,7 +57,7 @@ class After:
 def verify_signature():
     g.inpost_started = time.perf_counter()
     g.inpost_verification = "not checked"
-    raw = request.get_data(cache=True)  # the exact bytes, before any JSON parsing (reference §6.3)
+    raw = request.get_data(cache=True)  # the exact bytes, before any JSON parsing (docs/inpost-pay-api.md §6.3)
     try:
         key = verify_request(raw, request.headers, current_app.extensions["inpost_pay"].signing_keys)
     except InvalidSignature as exc:
@@ -117,7 +117,7 @@ def _body_text(raw: bytes) -> str | None:
 
 
 def _logged_body(raw: bytes) -> str | None:
-    """A body as the call log may show it: phone numbers masked (DESIGN.md §4 "Security").
+    """A body as the call log may show it: phone numbers masked (docs/architecture.md#rules "Security").
 
     calllog masks the keys of objects it is given, but a body handed over as text would
     pass through whole, so JSON is parsed, masked and written again; what is not JSON is
@@ -141,7 +141,7 @@ def schema_error(exc: SchemaError):
 
 @bp.errorhandler(StaleDataError)
 def stale_basket(exc: StaleDataError):
-    """Basket.version says another request changed the basket under us (DESIGN.md §4
+    """Basket.version says another request changed the basket under us (docs/architecture.md#rules
     "Concurrency"). The row lock of `open_basket` normally makes this impossible; should a
     change ever slip past it, InPost gets a retryable 409 and nothing is written, never a 500."""
     db.session.rollback()
@@ -179,11 +179,11 @@ def run_after(after: After) -> None:
 @bp.get("/basket/<basket_id>")
 def get_basket(basket_id: str):
     """The basket as InPost last received it, byte for byte, while it is still the basket
-    (reference §3.1, pitfall 2: InPost compares this answer with its copy before an order).
+    (docs/inpost-pay-api.md §3.1, pitfall 2: InPost compares this answer with its copy before an order).
 
     When the basket has changed since (a shop change whose PUT failed, a price changed in the
     back office), the answer is the basket as it is now: InPost then sees the difference and
-    asks the shopper to refresh (DESIGN.md §3.6), and the refresh gets the basket the shop will
+    asks the shopper to refresh (docs/architecture.md#the-flows), and the refresh gets the basket the shop will
     really sell. Serving the stale copy instead would let the pre-order comparison pass, fail
     the price check on every attempt, and leave no way to recover.
     """
@@ -207,7 +207,7 @@ def get_basket(basket_id: str):
 
 @bp.post("/basket/<basket_id>/confirmation")
 def confirm_binding(basket_id: str):
-    """The shopper accepted (or rejected) the binding in the app (seed 003): answer the whole basket."""
+    """The shopper accepted (or rejected) the binding in the app (Confirming the binding of a basket): answer the whole basket."""
     confirmation = body(schemas.parse_confirmation)
     basket = open_basket(basket_id)
     state = binding_for(basket.basket_id, create=True)
@@ -256,7 +256,7 @@ def _apply_quantities(basket: BasketView, event: schemas.BasketEvent) -> list[st
 
 
 def _apply_codes(basket: BasketView, event: schemas.BasketEvent) -> tuple[list[str], list[str]]:
-    """The list is the complete wanted set of codes (reference §3.3)."""
+    """The list is the complete wanted set of codes (docs/inpost-pay-api.md §3.3)."""
     changes = current_shop().set_codes(basket.basket_id, [c.promo_code_value for c in event.promo_codes_event_data])
     return [c.message for c in changes if not c.ok], [c.message for c in changes if c.ok]
 
@@ -273,7 +273,7 @@ def _apply_related(basket: BasketView, event: schemas.BasketEvent) -> list[str]:
 
 @bp.post("/basket/<basket_id>/event")
 def basket_event(basket_id: str):
-    """A change made in the app (seed 001). Applied once per event_id; the answer is the whole
+    """A change made in the app (Basket Update). Applied once per event_id; the answer is the whole
     basket; a refused change is a basket_notice of type ERROR, not an HTTP error."""
     event = body(schemas.parse_basket_event)
     state, repeat = _binding_and_answer(basket_id, event.event_id)
@@ -351,7 +351,7 @@ def _stored_answer(kind: str, subject_id: str, event_id: str) -> Response | None
 @bp.delete("/basket/<basket_id>/binding")
 def delete_binding(basket_id: str):
     """The shopper unlinked the basket in the app: forget it locally, never call InPost back
-    (reference §3.4, pitfall 4). Unknown baskets answer 200 too, as the plugins do."""
+    (docs/inpost-pay-api.md §3.4, pitfall 4). Unknown baskets answer 200 too, as the plugins do."""
     state = binding_for(basket_id)
     if state is not None and state.binding_status != "unbound":
         state.binding_status = "unbound"
@@ -390,7 +390,7 @@ def _repeat_answer(existing: OrderView) -> Response:
 
 @bp.post("/order")
 def create_order():
-    """InPost places the order (reference §3.5): once per basket, 201 with the order object."""
+    """InPost places the order (docs/inpost-pay-api.md §3.5): once per basket, 201 with the order object."""
     data = body(schemas.parse_order_create)
     basket_id = data.order_details.basket_id
     g.inpost_basket_id = basket_id
@@ -443,7 +443,7 @@ def get_order(order_id: str):
 
 @bp.post("/order/<order_id>/event")
 def order_event(order_id: str):
-    """Payment or order status from InPost (seed 004), applied once per event_id. Unknown statuses
+    """Payment or order status from InPost (Updating orders at the Merchant’s), applied once per event_id. Unknown statuses
     are recorded, never refused (open enums); the answer carries our label and tracking numbers."""
     event = body(schemas.parse_order_event)
     order = _find_order(order_id)

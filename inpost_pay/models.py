@@ -2,9 +2,9 @@
 
 - `InPostBasket`: a shop basket's life at InPost — binding, the customer InPost
   told us about, and the exact basket JSON we last sent or returned (InPost
-  compares it with `GET /v1/izi/basket/{id}` before an order: DESIGN.md §3.6).
+  compares it with `GET /v1/izi/basket/{id}` before an order: docs/architecture.md#the-flows).
 - `InPostEvent`: every event InPost sent us, unique by `event_id`, with the
-  answer we gave, so a repeat gets the first answer (DESIGN.md §4 "Idempotency").
+  answer we gave, so a repeat gets the first answer (docs/architecture.md#rules "Idempotency").
 - `InPostCall`: the conversation log, one row per inbound or outbound call.
 """
 
@@ -48,7 +48,7 @@ class InPostBasket(Base):
     __tablename__ = "inpost_basket"
 
     basket_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the shop's basket id
-    # unbound | bound | rejected ; "bound" is seed 000's basket_linked=true
+    # unbound | bound | rejected ; "bound" is Synchronization of a basket and an order (UC.04)'s basket_linked=true
     binding_status: Mapped[str] = mapped_column(String(20), default="unbound")
     inpost_basket_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     phone_prefix: Mapped[str | None] = mapped_column(String(6), nullable=True)
@@ -92,7 +92,7 @@ class InPostEvent(Base):
 
 
 class InPostCall(Base):
-    """One line of the conversation with InPost, shown in the back office (DESIGN.md §4 "Logs")."""
+    """One line of the conversation with InPost, shown in the back office (docs/architecture.md#rules "Logs")."""
 
     __tablename__ = "inpost_call"
 

@@ -1,13 +1,13 @@
-"""Shop -> InPost for orders: the merchant's changes become order events (seed 004, DESIGN.md §3 step 8).
+"""Shop -> InPost for orders: the merchant's changes become order events (Updating orders at the Merchant’s, docs/architecture.md#the-flows step 8).
 
-Seed 004, "Order synchronization initiated on the Merchant's store website": when
+Updating orders at the Merchant’s, "Order synchronization initiated on the Merchant's store website": when
 the merchant changes an order's status or its description, or assigns a shipment
 reference number, the shop calls `POST /v1/izi/order/{order_id}/event`. We hear
 the seam's order signals (inpost_pay/shop.py), which the shop sends *inside* the change's
 transaction, and write the event into the outbox in that same transaction
 (outbox/): the change and the event commit together, and the worker sends it.
 
-The body (reference §5.5):
+The body (docs/inpost-pay-api.md §5.5):
 
     {"event_id": "<uuid4, made here once: a retry resends it>",
      "event_data_time": "2025-11-23T14:10:00.123Z",
@@ -26,10 +26,10 @@ The rules:
   own call (a payment event, ORDER_REJECTED from the app) is InPost's news, and
   our answer to that call already carries the label (merchant_api.py);
 - `ORDER_REJECTED` when the shop cancels; `ORDER_COMPLETED` only for an order the
-  shopper finished on the website and did not pay in the app (seed 004: "We do not
+  shopper finished on the website and did not pay in the app (Updating orders at the Merchant’s: "We do not
   send this status for the orders which have been paid in the InPost app");
 - after `ORDER_COMPLETED` / `ORDER_REJECTED` InPost takes no more events for the
-  order (reference §8.8), so none are written.
+  order (docs/inpost-pay-api.md §8.8), so none are written.
 
 The label: the merchant's own text from the back office when given, else the
 configured label of the shop status (`INPOST_PAY_STATUS_LABELS`, JSON
@@ -65,7 +65,7 @@ class LabelsError(ValueError):
 
 
 def parse_labels(value, statuses) -> dict[str, str]:
-    """The configured shop status -> InPost label mapping, checked at start-up (STYLE.md §8)."""
+    """The configured shop status -> InPost label mapping, checked at start-up."""
     if value in (None, ""):
         return {}
     if isinstance(value, str):
@@ -135,7 +135,7 @@ def can_complete_on_website(order) -> tuple[bool, str]:
     if order.channel != CHANNEL:
         return False, "To nie jest zamówienie z InPost Pay."
     if order.payment_status in PAID_STATUSES:
-        return False, "Zamówienie opłacone w aplikacji InPost: nie wysyłamy ORDER_COMPLETED (seed 004)."
+        return False, "Zamówienie opłacone w aplikacji InPost: nie wysyłamy ORDER_COMPLETED (Updating orders at the Merchant’s)."
     if inpost_final_status(order):
         return False, f"InPost ma już status końcowy {inpost_final_status(order)}."
     return True, ""

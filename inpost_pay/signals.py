@@ -2,7 +2,7 @@
 
 Sent after the database commit, from the request that made the change. The
 widget package subscribes and pushes to the shopper's page over Socket.IO; REST
-stays the fallback (DESIGN.md §2), so a missed push is never lost state.
+stays the fallback (docs/architecture.md#interfaces), so a missed push is never lost state.
 
     sender: the Flask app
 """

@@ -1,13 +1,13 @@
-"""Verifying that a call to the merchant API really comes from InPost (reference §6).
+"""Verifying that a call to the merchant API really comes from InPost (docs/inpost-pay-api.md §6).
 
 One public function, `verify_request`, run on the raw request bytes before
-anything else reads the body (STYLE.md §6). It fails closed: any missing header,
+anything else reads the body. It fails closed: any missing header,
 unknown key, stale timestamp, malformed value or bad signature raises
 `InvalidSignature` with a reason for the log; the merchant API turns that into
 401 `INVALID_SIGNATURE`. Nothing here can raise anything else on bad input, so
 a forged call can never produce a 500.
 
-The scheme, step by step (reference §6.2, confirmed in the PS/MG/SW plugins):
+The scheme, step by step (docs/inpost-pay-api.md §6.2, confirmed in the PS/MG/SW plugins):
 
 1. headers `x-signature`, `x-signature-timestamp`, `x-public-key-ver`,
    `x-public-key-hash` are all required;
@@ -48,7 +48,7 @@ KEY_HASH = "x-public-key-hash"
 REQUIRED_HEADERS = (SIGNATURE, TIMESTAMP, KEY_VERSION, KEY_HASH)
 
 # Every InPost plugin uses 240 s; we check both directions (|now - ts| <= 240 s), unlike
-# WC (future only) and PS/MG (past only) — reference §6.2 step 6.
+# WC (future only) and PS/MG (past only) — docs/inpost-pay-api.md §6.2 step 6.
 MAX_CLOCK_SKEW = timedelta(seconds=240)
 # Header values longer than this are not InPost's (a 4096-bit signature is 684 base64 chars).
 MAX_HEADER_LENGTH = 2048

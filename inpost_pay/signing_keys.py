@@ -1,4 +1,4 @@
-"""InPost's public signing keys, cached by version (reference §6.2 step 2, §5.6, §5.7).
+"""InPost's public signing keys, cached by version (docs/inpost-pay-api.md §6.2 step 2, §5.6, §5.7).
 
 InPost signs every call to the merchant API with a key pair it rotates; the call
 says which key it used (`x-public-key-ver`). We keep the keys by version:

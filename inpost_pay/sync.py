@@ -32,7 +32,7 @@ from .signals import shop_baskets_synced
 
 log = logging.getLogger(__name__)
 
-#: InPost's answers that mean "this basket is no longer bound there" (reference §5.2).
+#: InPost's answers that mean "this basket is no longer bound there" (docs/inpost-pay-api.md §5.2).
 GONE = {"BASKET_NOT_FOUND", "BASKET_NOT_BOUND", "BASKET_EXPIRED"}
 
 
@@ -80,7 +80,7 @@ def sync_after_request(response: Response) -> Response:
 
 def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
     """PUT the basket's current state to InPost if it is bound (or `browser_id` is a trusted
-    browser, which binds it: seed 000 step 9). Returns True when InPost accepted it."""
+    browser, which binds it: Synchronization of a basket and an order (UC.04) step 9). Returns True when InPost accepted it."""
     state = binding_for(basket_id)
     basket = current_shop().basket(basket_id)
     if basket is None or not basket.is_open:
@@ -88,7 +88,7 @@ def push_basket(basket_id: str, *, browser_id: str | None = None) -> bool:
     if browser_id is None and (state is None or not state.is_bound):
         return False
     if browser_id is None and state.last_basket_version == basket.version:
-        return True  # InPost already holds this very version (one PUT per change, DESIGN.md §3.4)
+        return True  # InPost already holds this very version (one PUT per change, docs/architecture.md#the-flows)
     body = build_json(basket)
     version = basket.version
     db.session.commit()

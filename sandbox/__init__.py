@@ -1,4 +1,4 @@
-"""A local stand-in for InPost Pay (DESIGN.md §1, "InPost itself, emulated").
+"""A local stand-in for InPost Pay (docs/architecture.md#four-parties, "InPost itself, emulated").
 
 The sandbox is InPost, not the merchant: it serves InPost's Basket App API
 (`/v1/izi/...`), the OAuth2 token endpoint, the signing keys, the widget script

@@ -1,4 +1,4 @@
-"""InPost's Basket App API as the merchant calls it (reference §5, Widget 1.0 set of DESIGN.md §2).
+"""InPost's Basket App API as the merchant calls it (docs/inpost-pay-api.md §5, Widget 1.0 set of docs/architecture.md#interfaces).
 
 Every call passes the fault switches, then needs a valid bearer token
 (`auth.require_bearer`). Errors are `{error_code, error_message}` with InPost's
@@ -59,12 +59,12 @@ def _id(value: str, name: str) -> str:
     return value
 
 
-# -- binding (reference §5.4, §7.4) ---------------------------------------------
+# -- binding (docs/inpost-pay-api.md §5.4, §7.4) ---------------------------------------------
 
 
 @bp.get("/basket/<basket_id>/binding")
 def get_binding(basket_id: str):
-    """Is the basket linked, and is this browser trusted? (seed 000 steps 5-6)."""
+    """Is the basket linked, and is this browser trusted? (Synchronization of a basket and an order (UC.04) steps 5-6)."""
     _id(basket_id, "basket_id")
     basket = baskets.find(basket_id)
     browser = baskets.trusted_browser(request.args.get("browser_id"))
@@ -117,7 +117,7 @@ def open_binding_request(basket_id: str, body: dict):
 
 
 def deep_link_answer(basket: Basket) -> dict:
-    """{qr_code, deep_link, deep_link_hms} (reference §7.4): the app link and its QR code."""
+    """{qr_code, deep_link, deep_link_hms} (docs/inpost-pay-api.md §7.4): the app link and its QR code."""
     deep_link = f"inpostsandbox://izilink?basket_id={basket.inpost_basket_id}"
     origin = current_app.config.get("SANDBOX_PUBLIC_URL") or request.host_url.rstrip("/")
     buffer = io.BytesIO()
@@ -134,7 +134,7 @@ def deep_link_answer(basket: Basket) -> dict:
 
 @bp.delete("/basket/<basket_id>/binding")
 def delete_binding(basket_id: str):
-    """Unlink the basket (reference §5.3); if_basket_realized = it was bought on the website."""
+    """Unlink the basket (docs/inpost-pay-api.md §5.3); if_basket_realized = it was bought on the website."""
     _id(basket_id, "basket_id")
     realized = flag_arg("if_basket_realized")
     basket = baskets.find(basket_id)
@@ -147,15 +147,15 @@ def delete_binding(basket_id: str):
     return "", 204
 
 
-# -- basket (reference §5.13 legacy PUT, seed 000 step 9) ------------------------
+# -- basket (docs/inpost-pay-api.md §5.13 legacy PUT, Synchronization of a basket and an order (UC.04) step 9) ------------------------
 
 
 @bp.put("/basket/<basket_id>")
 def put_basket(basket_id: str):
-    """The merchant's whole basket after a shop-side change (DESIGN.md §3 steps 3-4).
+    """The merchant's whole basket after a shop-side change (docs/architecture.md#the-flows steps 3-4).
 
     Bound: replaces InPost's copy. Not bound but a trusted `browser_id`: links the
-    basket to that browser's phone with no app step (seed 000 step 9).
+    basket to that browser's phone with no app step (Synchronization of a basket and an order (UC.04) step 9).
     """
     _id(basket_id, "basket_id")
     body = json_body()
@@ -204,7 +204,7 @@ def delete_browser(browser_id: str):
     return "", 204
 
 
-# -- order events from the merchant (reference §5.5) ------------------------------
+# -- order events from the merchant (docs/inpost-pay-api.md §5.5) ------------------------------
 
 
 @bp.post("/order/<order_id>/event")
@@ -250,7 +250,7 @@ def order_event(order_id: str):
 
 
 def _apply_merchant_event(order: Order, status: str | None, label: str | None, references: list[str]) -> None:
-    """The transition rules of reference §5.5 / §8.8 and seed 004."""
+    """The transition rules of docs/inpost-pay-api.md §5.5 / §8.8 and Updating orders at the Merchant’s."""
     if order.order_status in FINAL_ORDER_STATUSES:
         raise ApiError(409, "STATUS_ORDER_ERROR", f"the order is already {order.order_status}; it takes no more events")
     if status == "ORDER_PROCESSING":
@@ -258,7 +258,7 @@ def _apply_merchant_event(order: Order, status: str | None, label: str | None, r
             409, "STATUS_ORDER_ERROR", "ORDER_PROCESSING is set by InPost; send ORDER_COMPLETED or ORDER_REJECTED"
         )
     if status == "ORDER_COMPLETED" and order.payment_status == "AUTHORIZED":
-        # Seed 004: "We do not send this status for the orders which have been paid in the InPost app."
+        # Updating orders at the Merchant’s: "We do not send this status for the orders which have been paid in the InPost app."
         raise ApiError(409, "STATUS_ORDER_ERROR", "ORDER_COMPLETED is not allowed for an order paid in the app")
     if status:
         order.order_status = status
@@ -280,7 +280,7 @@ def order_state(order: Order) -> dict:
     }
 
 
-# -- back office lists (reference §5.10) -------------------------------------------
+# -- back office lists (docs/inpost-pay-api.md §5.10) -------------------------------------------
 
 
 def _page() -> tuple[int, int]:
@@ -342,7 +342,7 @@ def list_orders():
     return jsonify({"orders": items, "page_index": page_index, "page_size": page_size, "total_items": total})
 
 
-# -- signing keys (reference §5.6, §5.7, §6) ---------------------------------------
+# -- signing keys (docs/inpost-pay-api.md §5.6, §5.7, §6) ---------------------------------------
 
 
 @bp.get("/signing-keys/public")

@@ -1,6 +1,6 @@
 """The sandbox application factory: InPost Pay, emulated, on its own origin.
 
-`create_sandbox_app(config)` is a short list of named steps (STYLE.md §1); tests
+`create_sandbox_app(config)` is a short list of named steps; tests
 pass a config mapping. Run it with `python -m sandbox` (127.0.0.1:SANDBOX_PORT).
 """
 

@@ -1,4 +1,4 @@
-"""OAuth2 client credentials, the way InPost's Keycloak hands out tokens (reference §2.2).
+"""OAuth2 client credentials, the way InPost's Keycloak hands out tokens (docs/inpost-pay-api.md §2.2).
 
 `POST /auth/realms/external/protocol/openid-connect/token` with the form fields
 `grant_type=client_credentials`, `client_id`, `client_secret` (or HTTP Basic)

@@ -1,9 +1,9 @@
 """InPost's record of baskets and their bindings, shared by the API and the phone app.
 
 A basket is linked to one phone (the app user who accepted the binding, or the
-owner of a trusted browser, seed 000 step 9). InPost keeps the last valid basket
+owner of a trusted browser, Synchronization of a basket and an order (UC.04) step 9). InPost keeps the last valid basket
 JSON the merchant sent: the app shows it and compares the merchant's answer with
-it before an order (reference §3.1, pitfall 2).
+it before an order (docs/inpost-pay-api.md §3.1, pitfall 2).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def bind(basket: Basket, country_prefix: str, phone: str, doc: dict, browser_id:
 
 
 def unbind(basket: Basket, *, realized: bool = False) -> None:
-    """Unlink (reference §5.3); `realized` = it was bought on the website."""
+    """Unlink (docs/inpost-pay-api.md §5.3); `realized` = it was bought on the website."""
     basket.status = "REALIZED" if realized else "UNBOUND"
     basket.updated_at = utcnow()
     cancel_pending_requests(basket)
@@ -80,7 +80,7 @@ def request_is_live(request: BindingRequest) -> bool:
 
 
 def is_expired(basket: Basket) -> bool:
-    """Past the basket_expiration_date the merchant gave: gone from the app (seed 001)."""
+    """Past the basket_expiration_date the merchant gave: gone from the app (Basket Update)."""
     doc = document(basket)
     if not doc:
         return False
@@ -100,7 +100,7 @@ def app_user(country_prefix: str | None, phone: str | None) -> AppUser | None:
 
 
 def client_details(country_prefix: str, phone: str) -> dict:
-    """`client_details` of GET binding (reference §5.4): who the basket or browser belongs to."""
+    """`client_details` of GET binding (docs/inpost-pay-api.md §5.4): who the basket or browser belongs to."""
     user = app_user(country_prefix, phone)
     return {
         "phone_number": {"country_prefix": country_prefix, "phone": phone},

@@ -4,17 +4,17 @@ Pure functions (no Flask, no database, no network). Each returns a list of
 violations `{"field": "products[0].base_price.vat", "problem": "..."}`; an empty
 list means the document is acceptable. The sandbox refuses a basket or order
 with violations exactly where InPost would (a confirmation answer that is not a
-valid basket leaves the basket unbound, seed 003: "If ... the data in the
+valid basket leaves the basket unbound, Confirming the binding of a basket: "If ... the data in the
 response are incorrect, the basket will not be bound").
 
 Sources, field by field:
-- basket: seed 001 (basket event response table) and seed 003 (confirmation
-  response table, incl. products / related_products / consents), reference §4;
-- order: reference §3.6;
-- money: reference §8.1 (amounts with 2 decimals, vat = gross - net),
+- basket: Basket Update (basket event response table) and Confirming the binding of a basket (confirmation
+  response table, incl. products / related_products / consents), docs/inpost-pay-api.md §4;
+- order: docs/inpost-pay-api.md §3.6;
+- money: docs/inpost-pay-api.md §8.1 (amounts with 2 decimals, vat = gross - net),
   §8.3 (final <= promo <= base), §8.4 (lowest_price with promo_price);
-- shape: reference §9 pitfall 8 (empty lists are [], never {});
-- open enums: reference §8.8 / pitfall 7 (an unknown payment_type is a warning).
+- shape: docs/inpost-pay-api.md §9 pitfall 8 (empty lists are [], never {});
+- open enums: docs/inpost-pay-api.md §8.8 / pitfall 7 (an unknown payment_type is a warning).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 from sandbox.money import CENT, NotAnAmount, parse_amount
 
 DELIVERY_TYPES = ("APM", "COURIER", "DIGITAL")
-DELIVERY_CODE_VALUES = ("COD", "PWW")  # seed 003: "Currently available, two codes"
+DELIVERY_CODE_VALUES = ("COD", "PWW")  # Confirming the binding of a basket: "Currently available, two codes"
 QUANTITY_TYPES = ("INTEGER", "DECIMAL")
 REQUIREMENT_TYPES = ("OPTIONAL", "REQUIRED_ONCE", "REQUIRED_ALWAYS")
 NOTICE_TYPES = ("ATTENTION", "ERROR")
@@ -37,8 +37,8 @@ PAYMENT_TYPES = (
     "PAY_BY_LINK", "SHOPPING_LIMIT", "DEFERRED_PAYMENT", "CASH_ON_DELIVERY",
 )  # fmt: skip
 PRODUCT_TYPES = ("PRODUCT", "DIGITAL")
-CONSENT_DESCRIPTION_MAX = 500  # seed 003: "not more than 500 characters"
-ADDITIONAL_IMAGES_MAX = 10  # reference §9 pitfall 8 (PS DV-813)
+CONSENT_DESCRIPTION_MAX = 500  # Confirming the binding of a basket: "not more than 500 characters"
+ADDITIONAL_IMAGES_MAX = 10  # docs/inpost-pay-api.md §9 pitfall 8 (PS DV-813)
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})$")
 
 Violation = dict
@@ -97,7 +97,7 @@ class _Checker:
         present, value = self.get(obj, key, path, required)
         if not present:
             return None
-        # Quantities are JSON numbers (seed 001: "number ($decimal)"), unlike amounts.
+        # Quantities are JSON numbers (Basket Update: "number ($decimal)"), unlike amounts.
         if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
             self.bad(_join(path, key), f"must be a number, got {_kind(value)}")
             return None
@@ -216,7 +216,7 @@ def parse_datetime(value: str) -> datetime | None:
         return None
 
 
-# -- the basket (seed 001 / seed 003 response tables, reference §4) -------------
+# -- the basket (Basket Update / Confirming the binding of a basket response tables, docs/inpost-pay-api.md §4) -------------
 
 
 def check_basket(basket: Any, *, now: datetime | None = None, warnings: list | None = None) -> list[Violation]:
@@ -273,12 +273,12 @@ def _summary(c: _Checker, basket: dict, deliveries: list[dict]) -> dict | None:
             f"must not exceed {ceiling_name}.gross ({final['gross']} > {ceiling['gross']})",
         )
 
-    c.string(summary, "currency", path, choices=("PLN",))  # seed 001: "The only currency currently supported is PLN"
+    c.string(summary, "currency", path, choices=("PLN",))  # Basket Update: "The only currency currently supported is PLN"
     expires = c.datetime(summary, "basket_expiration_date", path, required=False)
     if expires is not None and expires <= c.now:
         c.bad(
             "summary.basket_expiration_date",
-            f"must be in the future (seed 003: 'The date cannot be backward'), got {summary['basket_expiration_date']}",
+            f"must be in the future (Confirming the binding of a basket: 'The date cannot be backward'), got {summary['basket_expiration_date']}",
         )
     c.string(summary, "basket_additional_information", path, required=False)
     c.boolean(summary, "free_basket", path, required=False)
@@ -291,10 +291,10 @@ def _summary(c: _Checker, basket: dict, deliveries: list[dict]) -> dict | None:
             if not isinstance(value, str):
                 c.bad(field, f"must be a string, got {_kind(value)}")
             elif value not in PAYMENT_TYPES:
-                # Open enum (reference §8.8, pitfall 7): InPost may add values.
+                # Open enum (docs/inpost-pay-api.md §8.8, pitfall 7): InPost may add values.
                 c.warn(field, f"unknown payment type {value!r} (kept; the enum is open)")
             elif value == "CASH_ON_DELIVERY" and not offers_cod:
-                c.bad(field, "CASH_ON_DELIVERY needs a delivery that offers the COD option (seed 001)")
+                c.bad(field, "CASH_ON_DELIVERY needs a delivery that offers the COD option (Basket Update)")
 
     notice = c.obj(summary, "basket_notice", path, required=False)
     if notice is not None:
@@ -378,7 +378,7 @@ def _discouraged(c: _Checker, products: list, related: list) -> None:
 
 
 def offers_cod_option(deliveries: list) -> bool:
-    """Does some delivery offer the COD option? (seed 001: CASH_ON_DELIVERY needs it)."""
+    """Does some delivery offer the COD option? (Basket Update: CASH_ON_DELIVERY needs it)."""
     for delivery in deliveries:
         options = delivery.get("delivery_options") if isinstance(delivery, dict) else None
         if isinstance(options, list) and any(
@@ -422,8 +422,8 @@ def _product(c: _Checker, product: dict, path: str, related: bool = False) -> No
     promo = c.price(product, "promo_price", path, required=False)
     c.price(product, "lowest_price", path, required=False)
     if promo is not None and product.get("lowest_price") is None:
-        # Seed 003: lowest_price is "required to be transferred if the product's
-        # promotional price was provided" (Omnibus, reference §8.4).
+        # Confirming the binding of a basket: lowest_price is "required to be transferred if the product's
+        # promotional price was provided" (Omnibus, docs/inpost-pay-api.md §8.4).
         c.bad(_join(path, "lowest_price"), "is required when promo_price is given (Omnibus)")
     _quantity(c, product, path)
     c.items(product, "product_attributes", path, lambda a, p: _attribute(c, a, p), required=False)
@@ -508,7 +508,7 @@ def _promotion(c: _Checker, promotion: dict, path: str) -> None:
     c.datetime(promotion, "end_date", path, required=False)
 
 
-# -- the order answer (reference §3.6) ------------------------------------------
+# -- the order answer (docs/inpost-pay-api.md §3.6) ------------------------------------------
 
 
 def check_order(order: Any, *, now: datetime | None = None, warnings: list | None = None) -> list[Violation]:
@@ -534,7 +534,7 @@ def check_order(order: Any, *, now: datetime | None = None, warnings: list | Non
         c.price(details, "order_base_price", path)
         c.price(details, "order_final_price", path)
         present, raw = c.get(details, "order_discount", path, False)
-        if present:  # an amount like every other: "46.15" or 46.15 (reference §8.1)
+        if present:  # an amount like every other: "46.15" or 46.15 (docs/inpost-pay-api.md §8.1)
             try:
                 parse_amount(raw)
             except NotAnAmount as exc:
@@ -636,7 +636,7 @@ def _order_consent(c: _Checker, consent: dict, path: str) -> None:
     c.boolean(consent, "is_accepted", path)
 
 
-# -- comparing two baskets (reference §3.1, pitfall 2) ---------------------------
+# -- comparing two baskets (docs/inpost-pay-api.md §3.1, pitfall 2) ---------------------------
 
 
 def canonical(value: Any) -> Any:

@@ -159,7 +159,7 @@ def _bounded(body: dict, name: str, low: int, high: int) -> int | None:
 
 @bp.get("/inpostizi.js")
 def widget_script():
-    """InPost's Widget 1.0 script (reference §2: izi.inpost.pl/inpostizi.js), served cross-origin."""
+    """InPost's Widget 1.0 script (docs/inpost-pay-api.md §2: izi.inpost.pl/inpostizi.js), served cross-origin."""
     from sandbox.widget_v2 import script_bundle  # widget-ui.js + the 1.0 driver, as one script
 
     return script_bundle("inpostizi.js")

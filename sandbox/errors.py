@@ -1,4 +1,4 @@
-"""Errors as InPost answers them: JSON `{"error_code", "error_message"}` (reference §5).
+"""Errors as InPost answers them: JSON `{"error_code", "error_message"}` (docs/inpost-pay-api.md §5).
 
 Every route raises `ApiError`; the handlers below also turn Flask's own 404/405/
 413 and any unexpected exception into that shape, so a caller never sees HTML
@@ -41,7 +41,7 @@ class ApiError(Exception):
 
 
 def malformed(message: str) -> ApiError:
-    """400 MALFORMED_REQUEST; the message names the field (DESIGN.md §2)."""
+    """400 MALFORMED_REQUEST; the message names the field (docs/architecture.md#interfaces)."""
     return ApiError(400, "MALFORMED_REQUEST", message)
 
 

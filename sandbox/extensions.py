@@ -1,6 +1,6 @@
-"""The sandbox's own Flask-SQLAlchemy instance (never the shop's: DESIGN.md §2).
+"""The sandbox's own Flask-SQLAlchemy instance (never the shop's: docs/architecture.md#interfaces).
 
-Created unbound and initialised by `sandbox.app.create_sandbox_app` (STYLE.md §1).
+Created unbound and initialised by `sandbox.app.create_sandbox_app`.
 """
 
 from __future__ import annotations

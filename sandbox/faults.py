@@ -1,6 +1,6 @@
 """Fault switches: make InPost's API misbehave on purpose, to test the shop's resilience.
 
-DESIGN.md §4: "InPost being down never breaks a shop page". These switches let a
+docs/architecture.md#rules: "InPost being down never breaks a shop page". These switches let a
 developer (or a test) see that: `unavailable` answers 503 SERVICE_UNAVAILABLE for
 N seconds, `fail_next` answers 503 to the next N calls, `slow` delays each answer
 by delay_ms (for N seconds, or until cleared). They apply to `/v1/izi/*` only and

@@ -1,4 +1,4 @@
-"""JSON in and out, with money kept as Decimal (DESIGN.md §4 "never float").
+"""JSON in and out, with money kept as Decimal (docs/architecture.md#rules "never float").
 
 Incoming bodies are parsed with `parse_float=Decimal`, so "99.00" and 99.00 both
 keep their exact digits (the contract checker needs to see them). Outgoing

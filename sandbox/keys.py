@@ -1,4 +1,4 @@
-"""InPost's signing keys and the signature on every call to the merchant (reference §6).
+"""InPost's signing keys and the signature on every call to the merchant (docs/inpost-pay-api.md §6).
 
 Key pairs are RSA-2048, one PEM file per version under SANDBOX_KEYS_DIR
 (`instance/sandbox_keys/`, git-ignored, generated at first start). The highest
@@ -36,11 +36,11 @@ _parsed: dict[str, rsa.RSAPrivateKey] = {}
 class SigningKey:
     version: str
     private_key: rsa.RSAPrivateKey
-    public_key_base64: str  # base64 of the DER SubjectPublicKeyInfo (reference §6.2 step 5)
+    public_key_base64: str  # base64 of the DER SubjectPublicKeyInfo (docs/inpost-pay-api.md §6.2 step 5)
 
     @property
     def public_key_hash(self) -> str:
-        """x-public-key-hash: lower-hex SHA-256 of the public_key_base64 *string* (reference §6.1)."""
+        """x-public-key-hash: lower-hex SHA-256 of the public_key_base64 *string* (docs/inpost-pay-api.md §6.1)."""
         return hashlib.sha256(self.public_key_base64.encode("ascii")).hexdigest()
 
 
@@ -124,7 +124,7 @@ _last_ms = 0
 
 
 def signature_timestamp(moment: datetime | None = None) -> str:
-    """x-signature-timestamp: ISO-8601 UTC with milliseconds and Z (reference §6.1).
+    """x-signature-timestamp: ISO-8601 UTC with milliseconds and Z (docs/inpost-pay-api.md §6.1).
 
     Without `moment`, never the same millisecond twice in this process: two calls with the
     same body (two GETs) would otherwise carry the same signature, and a merchant accepts
@@ -140,7 +140,7 @@ def signature_timestamp(moment: datetime | None = None) -> str:
 
 
 def signing_string(body: bytes, merchant_external_id: str, version: str, timestamp: str) -> bytes:
-    """The bytes that get signed (reference §6.2 steps 3-4).
+    """The bytes that get signed (docs/inpost-pay-api.md §6.2 steps 3-4).
 
     digest = base64(sha256(raw body)); the signed text is the *base64* of
     "{digest},{merchant_external_id},{version},{timestamp}" (ASCII), and the
@@ -155,7 +155,7 @@ def sign_headers(body: bytes, key: SigningKey, merchant_external_id: str, timest
     """The four signature headers for a call whose raw body is `body` (b"" for GET/DELETE)."""
     timestamp = timestamp or signature_timestamp()
     signed = signing_string(body, merchant_external_id, key.version, timestamp)
-    # SHA256withRSA = RSASSA-PKCS1-v1_5 with SHA-256 (reference §6.2 step 5).
+    # SHA256withRSA = RSASSA-PKCS1-v1_5 with SHA-256 (docs/inpost-pay-api.md §6.2 step 5).
     signature = key.private_key.sign(signed, padding.PKCS1v15(), hashes.SHA256())
     return {
         "x-signature": base64.b64encode(signature).decode("ascii"),

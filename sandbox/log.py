@@ -1,6 +1,6 @@
 """The conversation log: every call between the sandbox and the merchant, both ways.
 
-One row per call (DESIGN.md §4 "Logs"): direction, method, path, status,
+One row per call (docs/architecture.md#rules "Logs"): direction, method, path, status,
 duration, basket/order id, the signature used (outbound: key version; inbound:
 how the bearer token checked out), the contract-check result and both bodies.
 Phone numbers, tokens and secrets are masked before anything is stored.
@@ -44,7 +44,7 @@ class LogEntry(db.Model):
 
 
 def mask_phone(phone: str) -> str:
-    """ "600000000" -> "60*****00", the way InPost masks numbers (seed 003)."""
+    """ "600000000" -> "60*****00", the way InPost masks numbers (Confirming the binding of a basket)."""
     digits = str(phone)
     if len(digits) <= 4:
         return "*" * len(digits)

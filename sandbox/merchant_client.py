@@ -1,4 +1,4 @@
-"""Signed calls from InPost to the merchant's API (reference §3, signatures §6).
+"""Signed calls from InPost to the merchant's API (docs/inpost-pay-api.md §3, signatures §6).
 
 The one place that talks to the shop: it owns the base URL, the timeouts
 (connect 3 s, read 10 s), the signature headers and the conversation log. The
@@ -36,7 +36,7 @@ class MerchantReply:
         return self.status is not None
 
     def error_message(self) -> str:
-        """A human-readable reason, preferring the merchant's own error_message (reference §3.0)."""
+        """A human-readable reason, preferring the merchant's own error_message (docs/inpost-pay-api.md §3.0)."""
         if self.status is None:
             return f"the shop did not answer ({self.error})"
         if isinstance(self.body, dict) and isinstance(self.body.get("error_message"), str):
@@ -110,7 +110,7 @@ class MerchantClient:
         )
         return reply
 
-    # -- the merchant API, reference §3 ---------------------------------------
+    # -- the merchant API, docs/inpost-pay-api.md §3 ---------------------------------------
     def confirm_binding(self, basket_id: str, payload: dict, check) -> MerchantReply:
         return self.call(
             "POST", f"/v1/izi/basket/{_seg(basket_id)}/confirmation", payload, basket_id=basket_id, check=check

@@ -22,7 +22,7 @@ def new_id() -> str:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """ISO-8601 UTC with milliseconds and Z, as InPost writes dates (reference §3.0)."""
+    """ISO-8601 UTC with milliseconds and Z, as InPost writes dates (docs/inpost-pay-api.md §3.0)."""
     if moment is None:
         return None
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -39,7 +39,7 @@ class AccessToken(db.Model):
 
 
 class Basket(db.Model):
-    """InPost's side of a merchant basket (1:1, reference §1).
+    """InPost's side of a merchant basket (1:1, docs/inpost-pay-api.md §1).
 
     status: NEW (known, never bound) -> BOUND -> UNBOUND (unlinked) or ORDERED
     (an order was placed in the app) or REALIZED (bought on the website,
@@ -64,7 +64,7 @@ class Basket(db.Model):
 
 
 class BindingRequest(db.Model):
-    """A request to link a basket, waiting in the app (POST .../binding, reference §7.4).
+    """A request to link a basket, waiting in the app (POST .../binding, docs/inpost-pay-api.md §7.4).
 
     PHONE requests name the phone; DEEP_LINK requests are opened by whoever follows
     the link or scans the QR code.
@@ -87,7 +87,7 @@ class BindingRequest(db.Model):
 
 
 class Browser(db.Model):
-    """A browser the app user chose to trust when accepting a binding (seed 000 step 9)."""
+    """A browser the app user chose to trust when accepting a binding (Synchronization of a basket and an order (UC.04) step 9)."""
 
     __tablename__ = "browser"
     browser_id = db.Column(db.String(36), primary_key=True, default=new_id)
@@ -116,7 +116,7 @@ class AppUser(db.Model):
 
 
 class ConsentAcceptance(db.Model):
-    """REQUIRED_ONCE consents are asked once per (consent_id, consent_version) (reference §8.6)."""
+    """REQUIRED_ONCE consents are asked once per (consent_id, consent_version) (docs/inpost-pay-api.md §8.6)."""
 
     __tablename__ = "consent_acceptance"
     __table_args__ = (db.UniqueConstraint("user_id", "consent_id", "consent_version"),)
@@ -128,7 +128,7 @@ class ConsentAcceptance(db.Model):
 
 
 class Order(db.Model):
-    """An order placed in the app and accepted by the merchant (reference §3.5/§3.6)."""
+    """An order placed in the app and accepted by the merchant (docs/inpost-pay-api.md §3.5/§3.6)."""
 
     __tablename__ = "order"
     order_id = db.Column(db.String(200), primary_key=True)

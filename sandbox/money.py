@@ -1,4 +1,4 @@
-"""Amounts as InPost sends and expects them (reference §8.1).
+"""Amounts as InPost sends and expects them (docs/inpost-pay-api.md §8.1).
 
 Prices are `{net, gross, vat}` objects whose amounts arrive as strings ("307.50")
 or JSON numbers (584.62); both are read into Decimal with two places, half-up.

@@ -1,6 +1,6 @@
 """The sandbox's settings, read from the environment (and `.env` when present).
 
-The names are the ones DESIGN.md §2 fixes for the whole project, so one `.env`
+The names are the ones docs/architecture.md#interfaces fixes for the whole project, so one `.env`
 configures both the shop and its InPost stand-in: the sandbox accepts the OAuth2
 pair the shop is configured with and calls the shop at SANDBOX_MERCHANT_URL.
 Its own additions are the SANDBOX_* variables below.
@@ -72,7 +72,7 @@ def load(env: dict[str, str] | None = None) -> dict:
     return {
         "SANDBOX_PORT": _int(env, "SANDBOX_PORT", 8001),
         # Where the sandbox sends its signed calls: the merchant's base URL, to which
-        # InPost appends /v1/izi/... (reference §2.4).
+        # InPost appends /v1/izi/... (docs/inpost-pay-api.md §2.4).
         "SANDBOX_MERCHANT_URL": merchant_url.rstrip("/"),
         # Public origin of the sandbox for links it hands out (deep_link_hms); empty =
         # the origin the caller used.
@@ -101,7 +101,7 @@ def load(env: dict[str, str] | None = None) -> dict:
 
 
 def check(config: dict) -> None:
-    """Refuse to start with settings the sandbox cannot honour (STYLE.md §8)."""
+    """Refuse to start with settings the sandbox cannot honour."""
     problems = []
     if int(config.get("SANDBOX_TOKEN_TTL", 0)) < 1:
         problems.append("SANDBOX_TOKEN_TTL must be at least 1 second.")

@@ -1,6 +1,6 @@
 """Reading request bodies and parameters; every problem is a 400 naming the field.
 
-InPost refuses malformed input with 400 MALFORMED_REQUEST (reference §5); the
+InPost refuses malformed input with 400 MALFORMED_REQUEST (docs/inpost-pay-api.md §5); the
 sandbox does the same, and never lets bad input reach a 500.
 """
 
@@ -89,7 +89,7 @@ def int_arg(name: str, default: int, *, minimum: int, maximum: int | None = None
 
 
 def flag_arg(name: str) -> bool:
-    """A boolean query parameter: true/1 or false/0 (PS and SW send =1, reference §5.3)."""
+    """A boolean query parameter: true/1 or false/0 (PS and SW send =1, docs/inpost-pay-api.md §5.3)."""
     raw = (request.args.get(name) or "").strip().lower()
     if raw in ("", "false", "0"):
         return False

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Find or install the Chromium the browser tests drive (DESIGN.md §5).
+# Find or install the Chromium the browser tests drive (docs/architecture.md#tests-and-performance).
 # Playwright cannot download its own browser on these machines, so we use Debian's.
 set -e
 CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"

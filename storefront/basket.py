@@ -4,7 +4,7 @@ Every change goes through these functions, whoever asks for it (the website, or
 an integration acting for a partner such as InPost Pay): they check the input,
 change the rows, bump the basket's version and announce `basket_changed`. The
 caller commits. To change a basket safely under concurrency, fetch it with
-`lock_basket` first (DESIGN.md §4 "Concurrency").
+`lock_basket` first (docs/architecture.md#rules "Concurrency").
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def check_limit(product: Product, quantity: Decimal) -> None:
 
 
 def clamp_to_limit(product: Product, quantity: Decimal) -> Adjusted:
-    """Lower a quantity to what can be sold (InPost app path: clamp with a notice, reference §3.3)."""
+    """Lower a quantity to what can be sold (InPost app path: clamp with a notice, docs/inpost-pay-api.md §3.3)."""
     limit = sellable_limit(product)
     if quantity <= limit:
         return Adjusted(quantity, None)
@@ -283,7 +283,7 @@ class CodeChange:
 
 
 def set_codes(basket: Basket, raw_codes: list, *, source: str, now: datetime | None = None) -> list[CodeChange]:
-    """Make the basket's codes the given set (InPost's PROMO_CODES event, reference §3.3).
+    """Make the basket's codes the given set (InPost's PROMO_CODES event, docs/inpost-pay-api.md §3.3).
 
     Codes that cannot be used are left out. Returns what happened, for the shopper:
     each code activated or removed, and each refused with the reason.

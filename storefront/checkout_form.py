@@ -1,12 +1,12 @@
 """The website checkout form: read every field, say what is wrong in Polish, build an OrderRequest.
 
 The browser sends only choices (ids, codes, ticked boxes, typed text); prices and
-what is available come from the basket's totals (STYLE.md §4). Nothing here
+what is available come from the basket's totals. Nothing here
 touches the database: `parse` is given the basket's totals and the consents and
 returns either an `OrderRequest` for `orders.place_order` or the errors, one per
 field, to show next to the fields.
 
-Field names follow InPost's order vocabulary where there is one (reference §3.5:
+Field names follow InPost's order vocabulary where there is one (docs/inpost-pay-api.md §3.5:
 `delivery_point`, `courier_note`, `digital_delivery_email`, `invoice_details`),
 so an order reads the same whichever channel placed it.
 """
@@ -191,7 +191,7 @@ def parse(
         elif not re.fullmatch(r"\d{6,13}", phone):
             check.error("phone", "Numer telefonu to od 6 do 13 cyfr.")
 
-    # --- delivery: only what compute_totals offers for this basket (reference §8.5) ------------
+    # --- delivery: only what compute_totals offers for this basket (docs/inpost-pay-api.md §8.5) ------------
     delivery_type = values["delivery_type"]
     offered = {quote.method.code: quote for quote in totals.deliveries}
     if not delivery_type:
@@ -243,10 +243,10 @@ def parse(
         if delivery_type == "DIGITAL":
             check.error("payment_method", "Płatność przy odbiorze nie jest dostępna przy dostawie elektronicznej.")
         else:
-            # Paying on delivery is the COD delivery option (reference §8.5): it adds its surcharge.
+            # Paying on delivery is the COD delivery option (docs/inpost-pay-api.md §8.5): it adds its surcharge.
             options.insert(0, "COD")
 
-    # --- consents (reference §8.6): required ones must be ticked --------------------------------
+    # --- consents (docs/inpost-pay-api.md §8.6): required ones must be ticked --------------------------------
     accepted = {}
     for consent in consents:
         if consent.id in values["consents"]:
@@ -254,7 +254,7 @@ def parse(
         elif consent.required:
             check.error(f"consent_{consent.id}", "Ta zgoda jest wymagana, aby złożyć zamówienie.")
 
-    # --- invoice (InPost's invoice_details shape, reference §3.5) -------------------------------
+    # --- invoice (InPost's invoice_details shape, docs/inpost-pay-api.md §3.5) -------------------------------
     invoice = None
     if values["invoice"]:
         company = check.text("company_name", "Podaj nazwę firmy.")

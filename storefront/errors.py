@@ -1,4 +1,4 @@
-"""Error pages and JSON errors: a clear message, never a stack trace (DESIGN.md §4).
+"""Error pages and JSON errors: a clear message, never a stack trace (docs/architecture.md#rules).
 
 JSON callers (a JSON body, or `Accept: application/json`) get
 `{"error_code": ..., "error_message": ...}`; browsers get a page.

@@ -1,7 +1,7 @@
-"""Flask extensions, created unbound and initialised by `app.create_app` (STYLE.md §1).
+"""Flask extensions, created unbound and initialised by `app.create_app`.
 
 The integration packages import `db` from here: they may read and extend the
-shop's database, the shop never imports them (DESIGN.md §1).
+shop's database, the shop never imports them (docs/architecture.md#four-parties).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def begin_write() -> None:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Make SQLite safe for concurrent requests (DESIGN.md §4 "Concurrency").
+    """Make SQLite safe for concurrent requests (docs/architecture.md#rules "Concurrency").
 
     pysqlite's own transaction handling starts transactions lazily and lets two
     writers read the same basket and then both write, losing one update. Here we

@@ -2,7 +2,7 @@
 
 A real shop loads points from InPost's Points API or embeds the Geowidget; the
 demo keeps a fixed list so the checkout works offline. The code is what both
-channels store as the order's `delivery_point` (reference §3.5 `delivery.delivery_point`,
+channels store as the order's `delivery_point` (docs/inpost-pay-api.md §3.5 `delivery.delivery_point`,
 e.g. "KRA010"), so an order placed in the InPost app and one placed on the
 website read the same way in the back office.
 """

@@ -2,7 +2,7 @@
 
 Amounts are stored as integer grosze and quantities as integer thousandths
 (`ScaledDecimal`), and read back as `Decimal`: exact on SQLite and PostgreSQL
-alike, with no float on the way (DESIGN.md §4 "Money is exact").
+alike, with no float on the way (docs/architecture.md#rules "Money is exact").
 """
 
 from __future__ import annotations
@@ -104,11 +104,11 @@ class Category(db.Model):
 
 
 class Product(db.Model):
-    """A catalogue item, with every field of the seeds' product table.
+    """A catalogue item, with every field of the InPost Pay documents' product table.
 
     `price_gross` is the price of one piece (INTEGER) or of one `quantity_unit`
     (DECIMAL: kg, m); for DECIMAL products InPost gets the price of the chosen
-    amount (seed 001, quantity_type).
+    amount (Basket Update, quantity_type).
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,7 +150,7 @@ class Product(db.Model):
 
 
 class Consent(db.Model):
-    """A consent shown at checkout and sent to InPost (seed 003, consents)."""
+    """A consent shown at checkout and sent to InPost (Confirming the binding of a basket, consents)."""
 
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
     description: Mapped[str] = mapped_column(String(500))
@@ -186,7 +186,7 @@ class Basket(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | ordered
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    # Bumped on every change: a stale writer fails instead of overwriting (DESIGN.md §4).
+    # Bumped on every change: a stale writer fails instead of overwriting (docs/architecture.md#rules).
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     # Loaded with the basket: every use of a basket prices all of it.
@@ -236,7 +236,7 @@ class Order(db.Model):
     """An order from the website checkout or from InPost Pay (`channel`)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # One order per basket, enforced by the database (DESIGN.md §4 "Idempotency").
+    # One order per basket, enforced by the database (docs/architecture.md#rules "Idempotency").
     basket_id: Mapped[str] = mapped_column(ForeignKey("basket.id"), unique=True)
     channel: Mapped[str] = mapped_column(String(20))  # website | inpost_pay
     owner_token: Mapped[str] = mapped_column(String(64), index=True)  # the placing session

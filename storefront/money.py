@@ -1,6 +1,6 @@
 """Money, the one place amounts are rounded.
 
-Rules (DESIGN.md §4, reference §8.1): amounts are `Decimal` with two places,
+Rules (docs/architecture.md#rules, docs/inpost-pay-api.md §8.1): amounts are `Decimal` with two places,
 rounded half-up; a price is a `Price(net, gross, vat)` with `vat = gross - net`;
 the shop keeps gross prices (Polish retail) and derives net from the VAT rate.
 JSON amounts go out as strings with two decimals ("307.50") and come in as
@@ -123,7 +123,7 @@ def allocate(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """Split `amount` over `weights` in grosze, proportionally, summing exactly to `amount`.
 
     Largest remainder, ties to the earlier item, so the split is deterministic
-    (InPost compares the basket it holds with the one we serve: DESIGN.md §3.6).
+    (InPost compares the basket it holds with the one we serve: docs/architecture.md#the-flows).
     """
     total_weight = sum(weights)
     grosze = to_grosze(amount)

@@ -2,7 +2,7 @@
 
 Orders come from two channels, so a payment method is either the website's
 (`COD`, `TRANSFER`) or an InPost `payment_type`; InPost may add types and
-payment statuses at any time (reference §8.8, pitfall 7), so an unknown value
+payment statuses at any time (docs/inpost-pay-api.md §8.8, pitfall 7), so an unknown value
 is shown as it is rather than breaking the page.
 """
 
@@ -17,7 +17,7 @@ from .pricing import DELIVERY_METHODS, DELIVERY_OPTIONS
 
 SHOP_TIMEZONE = ZoneInfo("Europe/Warsaw")
 
-# InPost payment_type values (reference §3.5) as the shopper knows them.
+# InPost payment_type values (docs/inpost-pay-api.md §3.5) as the shopper knows them.
 INPOST_PAYMENT_TYPES = {
     "CARD": "Karta płatnicza",
     "CARD_TOKEN": "Zapisana karta płatnicza",
@@ -31,7 +31,7 @@ INPOST_PAYMENT_TYPES = {
     "CASH_ON_DELIVERY": "Płatność przy odbiorze",
 }
 
-# InPost payment_status values (reference §8.8) plus the website's UNPAID/COD.
+# InPost payment_status values (docs/inpost-pay-api.md §8.8) plus the website's UNPAID/COD.
 PAYMENT_STATUSES = {
     "UNPAID": "Nieopłacone",
     "STARTED": "Płatność rozpoczęta",

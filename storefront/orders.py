@@ -41,7 +41,7 @@ FINAL_STATUSES = {"cancelled", "completed"}
 WEBSITE, INPOST_PAY = "website", "inpost_pay"
 CHANNELS = {WEBSITE: "sklep internetowy", INPOST_PAY: "InPost Pay"}
 PAYMENT_METHODS = {"COD": "Płatność przy odbiorze", "TRANSFER": "Przelew tradycyjny (zapłać później)"}
-# Half a grosz: the tolerance of the price check (reference §3.5, PS plugin).
+# Half a grosz: the tolerance of the price check (docs/inpost-pay-api.md §3.5, PS plugin).
 PRICE_TOLERANCE = Decimal("0.005")
 
 
@@ -250,7 +250,7 @@ def cancel(order: Order, note: str = "Anulowane przez sklep") -> None:
     change_status(order, "cancelled", note=note)
 
 
-# Payment statuses a payment provider may report (reference §8.8); others are kept as they come.
+# Payment statuses a payment provider may report (docs/inpost-pay-api.md §8.8); others are kept as they come.
 PAID_STATUSES = {"AUTHORIZED", "COMPLETED", "CAPTURED"}
 FAILED_STATUSES = {"DECLINED", "CANCELLED", "ERROR", "FAILED"}
 
@@ -258,7 +258,7 @@ FAILED_STATUSES = {"DECLINED", "CANCELLED", "ERROR", "FAILED"}
 def complete_on_website(order: Order, note: str = "Sfinalizowane w sklepie internetowym") -> None:
     """An order placed through another channel, not paid there, was finished on the website
     (the shopper paid or collected it here): it is completed, and the channel hears of it
-    through `order_completed_on_website` (for InPost Pay: ORDER_COMPLETED, seed 004)."""
+    through `order_completed_on_website` (for InPost Pay: ORDER_COMPLETED, Updating orders at the Merchant’s)."""
     if order.channel == "website":
         raise OrderError("To zamówienie złożono w sklepie internetowym.", "channel")
     if order.payment_status in PAID_STATUSES:
@@ -276,7 +276,7 @@ def complete_on_website(order: Order, note: str = "Sfinalizowane w sklepie inter
 def record_payment(order: Order, payment_status: str, note: str = "") -> None:
     """Note what the payment provider says about an order; a paid order moves on to "paid".
 
-    Unknown statuses are stored and shown, never a failure (DESIGN.md §4 "open enums").
+    Unknown statuses are stored and shown, never a failure (docs/architecture.md#rules "open enums").
     """
     if order.payment_status == payment_status:
         return

@@ -1,6 +1,6 @@
 """Basket totals, computed once, here, with no database or Flask inside.
 
-The three sums follow the seeds (002 "Dodatkowy opis dla basket_summary", 001 summary):
+The three sums follow the InPost Pay documents (002 "Dodatkowy opis dla basket_summary", 001 summary):
 - base:  regular prices, no promotion, no code, no delivery;
 - promo: after catalogue promotions, before codes, no delivery;
 - final: after promotions and promo codes, no delivery.
@@ -9,7 +9,7 @@ to their promo value (largest remainder, deterministic), so every line keeps its
 own VAT rate and gross = net + vat holds on every line and every sum.
 
 INTEGER quantities are priced per piece; DECIMAL quantities carry the price of
-the chosen amount (seed 001, quantity_type).
+the chosen amount (Basket Update, quantity_type).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .money import ZERO, Price, allocate, fmt_pln, quantize, sum_prices
 INTEGER = "INTEGER"
 DECIMAL = "DECIMAL"
 
-# Delivery (reference §8.5). Prices are gross with 23 % VAT.
+# Delivery (docs/inpost-pay-api.md §8.5). Prices are gross with 23 % VAT.
 DELIVERY_VAT = 23
 FREE_DELIVERY_MINIMUM = Decimal("199.00")
 
@@ -135,7 +135,7 @@ class BasketTotals:
         return next((d for d in self.deliveries if d.method.code == code), None)
 
     def total_with_delivery(self, delivery_type: str, option_codes: list[str]) -> Price:
-        """final + delivery + chosen options: what an order must be paid (reference §8.3)."""
+        """final + delivery + chosen options: what an order must be paid (docs/inpost-pay-api.md §8.3)."""
         quote = self.delivery(delivery_type)
         if quote is None:
             raise ValueError(f"delivery {delivery_type} is not available for this basket")
@@ -165,7 +165,7 @@ def price_line(line: LineInput) -> tuple[Price, Price | None, Price, Price]:
         line_amount(promo_unit, line.quantity, line.quantity_type) if promo_unit is not None else base_gross
     )
     if line.quantity_type == DECIMAL:
-        # Seed 001: for DECIMAL the price sent is the price of the chosen amount.
+        # Basket Update: for DECIMAL the price sent is the price of the chosen amount.
         unit_base = Price.from_gross(base_gross, rate)
         unit_promo = Price.from_gross(promo_gross, rate) if promo_unit is not None else None
     else:
@@ -240,7 +240,7 @@ def item_count(lines: list[LineInput]) -> int:
 
 
 def available_methods(lines: list[LineInput]) -> list[DeliveryMethod]:
-    """DIGITAL only for baskets of digital products; parcels otherwise (reference §8.5)."""
+    """DIGITAL only for baskets of digital products; parcels otherwise (docs/inpost-pay-api.md §8.5)."""
     if lines and all(line.is_digital for line in lines):
         return [DELIVERY_METHODS["DIGITAL"]]
     return [DELIVERY_METHODS["APM"], DELIVERY_METHODS["COURIER"]]

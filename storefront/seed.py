@@ -1,7 +1,7 @@
 """Demo data: a small Polish deli and homeware shop, "Spiżarnia pod Lipą".
 
 Loaded on first start (`ensure_database`) and by `flask --app app seed`. It covers
-what InPost Pay's basket can express (seed 001/003 product table): three VAT
+what InPost Pay's basket can express (Basket Update/003 product table): three VAT
 rates, pieces and weights/lengths (INTEGER and DECIMAL), promotions with the
 Omnibus lowest price, low stock, related products, digital goods, promo codes
 of every kind, and consents of every requirement type.

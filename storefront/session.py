@@ -44,5 +44,5 @@ def current_basket(*, create: bool = False, lock: bool = False) -> Basket | None
 
 
 def forget_basket() -> None:
-    """After an order, the session starts a fresh basket (DESIGN.md §4)."""
+    """After an order, the session starts a fresh basket (docs/architecture.md#rules)."""
     session.pop(BASKET_KEY, None)

@@ -1,4 +1,4 @@
-"""The hooks the shop offers an integration (DESIGN.md §1).
+"""The hooks the shop offers an integration (docs/architecture.md#four-parties).
 
 The shop announces what happened; an integration (here `inpost_pay/`) subscribes.
 The shop never imports an integration. Every signal is sent *inside* the

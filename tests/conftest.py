@@ -1,4 +1,4 @@
-"""Fixtures shared by every test layer: `app`, `client`, `runner` (STYLE.md §11).
+"""Fixtures shared by every test layer: `app`, `client`, `runner`.
 
 Each test gets its own SQLite file with the demo catalogue. `client` adds the
 CSRF token to state-changing requests the way the shop's pages do (the meta tag);

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def order_body(basket_id: str, gross, *, payment: str = "BLIK_CODE", delivery_type: str = "APM", codes=()) -> dict:
-    """A `POST /v1/izi/order` body as InPost sends it (reference §3.5; amounts as JSON numbers)."""
+    """A `POST /v1/izi/order` body as InPost sends it (docs/inpost-pay-api.md §3.5; amounts as JSON numbers)."""
     return {
         "order_details": {
             "basket_id": basket_id,

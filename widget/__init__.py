@@ -1,4 +1,4 @@
-"""The merchant's InPost Pay integration, browser side (DESIGN.md §1, §2 "The browser API").
+"""The merchant's InPost Pay integration, browser side (docs/architecture.md#four-parties, §2 "The browser API").
 
 `init_app(app)` is all a Flask shop calls, after `inpost_pay.init_app(app, shop=..., db=...)`:
 
@@ -25,7 +25,7 @@ def init_app(app: Flask) -> SocketIO:
     socketio = SocketIO()
     # Threading mode with simple-websocket: works under the plain threaded Werkzeug server
     # (`make run`, tests/live.py), WebSocket upgrade included. A message queue (Redis) lets a
-    # push made in one process reach sockets held by another (DESIGN.md §2 SOCKETIO_MESSAGE_QUEUE).
+    # push made in one process reach sockets held by another (docs/architecture.md#interfaces SOCKETIO_MESSAGE_QUEUE).
     socketio.init_app(
         app,
         async_mode="threading",

@@ -1,11 +1,11 @@
-"""The browser API: the shop's endpoints behind the `window.izi*` callbacks (DESIGN.md §2,
-reference §7.4 "Widget 1.0", seed 000 UC.04).
+"""The browser API: the shop's endpoints behind the `window.izi*` callbacks (docs/architecture.md#interfaces,
+docs/inpost-pay-api.md §7.4 "Widget 1.0", Synchronization of a basket and an order (UC.04) UC.04).
 
 JSON in and out, the basket always taken from the shopper's session (a page never names a
 basket), CSRF-protected through the `X-CSRFToken` header (Flask-WTF's CSRFProtect covers every
 POST and DELETE here). Errors are `{"error_code", "error_message"}` with a message a shopper can
 read; InPost being unreachable is a quick 503 `INPOST_UNAVAILABLE`, after which the widget says
-so and the shop goes on selling through its own checkout (DESIGN.md §4).
+so and the shop goes on selling through its own checkout (docs/architecture.md#rules).
 
 Calls to InPost never happen inside a database transaction: on SQLite every transaction holds
 the write lock, and InPost calls the shop back.
@@ -54,12 +54,12 @@ bp.register_error_handler(JsonError, json_error)
 
 UNAVAILABLE_MESSAGE = "InPost Pay jest chwilowo niedostępny"
 PHONE_PREFIX = re.compile(r"^\+\d{1,4}$")
-# binding_place values of reference §7.1 (THANK_YOU_PAGE is a display place, never a binding place).
+# binding_place values of docs/inpost-pay-api.md §7.1 (THANK_YOU_PAGE is a display place, never a binding place).
 BINDING_PLACES = {
     "PRODUCT_CARD", "BASKET_SUMMARY", "BASKET_POPUP", "ORDER_CREATE", "CHECKOUT_PAGE",
     "LOGIN_PAGE", "REGISTERFORM_PAGE", "MINICART_PAGE",
 }  # fmt: skip
-# What the widget script's iziGetBrowserData() describes, passed on to InPost (reference §7.4).
+# What the widget script's iziGetBrowserData() describes, passed on to InPost (docs/inpost-pay-api.md §7.4).
 BROWSER_FIELDS = (
     "user_agent",
     "platform",
@@ -135,7 +135,7 @@ def read_json() -> dict:
 @bp.post("/can-be-bound")
 def can_be_bound():
     """`iziCanBeBound(productId)`: may this product (or this basket) go to InPost Pay, and what
-    is the basket's binding? The first call for a basket asks InPost (seed 000 step 5)."""
+    is the basket's binding? The first call for a basket asks InPost (Synchronization of a basket and an order (UC.04) step 5)."""
     data = read_json()
     raw_product = data.get("product_id")
     product = find_product(raw_product) if raw_product not in (None, "") else None
@@ -146,7 +146,7 @@ def can_be_bound():
     can = (product.is_digital or product.sellable > 0) if product is not None else count > 0
     if basket is None:
         # No basket yet, so nothing to ask InPost about: the basket (and its id) is made when the
-        # first product goes in (iziAddToCart), where a trusted browser binds it (seed 000 step 9).
+        # first product goes in (iziAddToCart), where a trusted browser binds it (Synchronization of a basket and an order (UC.04) step 9).
         db.session.rollback()
         return jsonify(
             can_be_bound=can, basket_linked=False, browser_trusted=browser_id is not None, count=0, basket_ref=None
@@ -175,7 +175,7 @@ def can_be_bound():
 
 @bp.post("/add-to-cart")
 def add_to_cart():
-    """`iziAddToCart(productId)` (seed 000 step 8): into the shop's basket; then InPost gets the
+    """`iziAddToCart(productId)` (Synchronization of a basket and an order (UC.04) step 8): into the shop's basket; then InPost gets the
     basket when it is bound (sync.py's one PUT at the end of this request) or when this browser
     is trusted, which binds it with no app step (step 9). `inpost-update-count` follows (step 10,
     pushes.py)."""
@@ -238,7 +238,7 @@ def read_phone(data: dict) -> dict | None:
 
 
 def read_browser(data: dict) -> dict:
-    """The browser description for POST binding (reference §7.4): what InPost's script gave
+    """The browser description for POST binding (docs/inpost-pay-api.md §7.4): what InPost's script gave
     (`iziGetBrowserData({base64: true})`), plus what only the server knows (address, port)."""
     raw = data.get("browser")
     described: dict = {}
@@ -262,7 +262,7 @@ def read_browser(data: dict) -> dict:
 def binding_data():
     """`iziGetBindingData(prefix?, phone?)`: ask InPost to bind the basket (POST .../binding).
     By PHONE InPost pushes a request to the app (202 `{}`); without a phone it is a DEEP_LINK:
-    `{qr_code, deep_link, deep_link_hms}` (reference §7.4, DESIGN.md §3 step 2)."""
+    `{qr_code, deep_link, deep_link_hms}` (docs/inpost-pay-api.md §7.4, docs/architecture.md#the-flows step 2)."""
     data = read_json()
     phone = read_phone(data)
     place = data.get("binding_place")
@@ -339,7 +339,7 @@ def inpost_order_for(basket_id: str | None) -> OrderView | None:
 
 @bp.get("/order-complete")
 def order_complete():
-    """204 until InPost created an order for this session's basket, then `{redirect}` (seed 000
+    """204 until InPost created an order for this session's basket, then `{redirect}` (Synchronization of a basket and an order (UC.04)
     step 12). The session then forgets the ordered basket, so the next add starts a new one."""
     shop = current_shop()
     order = inpost_order_for(shop.session_basket_id()) or inpost_order_for(session.get(shopper.ORDERED_KEY))
@@ -378,7 +378,7 @@ def delete_binding():
 @bp.delete("/trusted-browser")
 def forget_this_browser():
     """The shopper asks to forget this trusted browser: InPost forgets it too
-    (`DELETE /v1/izi/browser/{browser_id}/binding`, reference §5.13), through the outbox so the
+    (`DELETE /v1/izi/browser/{browser_id}/binding`, docs/inpost-pay-api.md §5.13), through the outbox so the
     call is never lost; here the cookie goes and no basket counts it as trusted any more."""
     browser_id = shopper.trusted_browser_id()
     if browser_id is None:
@@ -394,7 +394,7 @@ def forget_this_browser():
 
 @bp.get("/mobile-link")
 def mobile_link():
-    """`iziMobileLink()`: `{link}` opening the basket in InPost Mobile (reference §7.4)."""
+    """`iziMobileLink()`: `{link}` opening the basket in InPost Mobile (docs/inpost-pay-api.md §7.4)."""
     basket_id = current_shop().session_basket_id()
     state = binding_for(basket_id) if basket_id else None
     if state is None or not state.is_bound:

@@ -5,7 +5,7 @@ customers. With `INPOST_PAY_TEST_MODE` on, it shows only in a browser session th
 shop page with `?showIzi=true` (`?showIzi=false` hides it again), as WooCommerce's and
 PrestaShop's plugins do.
 
-Content-Security-Policy (DESIGN.md §4): scripts, images and connections from the shop and the
+Content-Security-Policy (docs/architecture.md#rules): scripts, images and connections from the shop and the
 configured InPost widget origin only; WebSocket to the shop's own host for Socket.IO.
 """
 

@@ -1,10 +1,10 @@
 """Pushes to the shopper's page over Socket.IO, one small function per thing that happened
-(STYLE.md §7: side effects are separate, named functions).
+(docs/architecture.md: side effects are separate, named functions).
 
 Fed by `inpost_pay.signals`: after the commit of InPost's call, and at the end of a shop request
 that changed baskets, once InPost got them (`shop_baskets_synced`: the PUT first, then the
 count). Every push has a REST twin in browser_api.py, so a page that missed one recovers by
-asking (DESIGN.md §2).
+asking (docs/architecture.md#interfaces).
 
 Rooms: `basket:<basket_id>` (every socket whose session holds the basket, sockets.py) and
 `order:<order_id>` (a thank-you or order page allowed to see that order).
@@ -59,7 +59,7 @@ def on_binding_changed(app, basket_id, **_details) -> None:
     push_binding(app, basket_id)
 
 
-# --- the basket changed in the app (seed 000 "initiated by InPost Pay", steps 5-7) --------------
+# --- the basket changed in the app (Synchronization of a basket and an order (UC.04) "initiated by InPost Pay", steps 5-7) --------------
 
 
 def on_basket_changed_in_app(app, basket_id, count, **_) -> None:
@@ -68,7 +68,7 @@ def on_basket_changed_in_app(app, basket_id, count, **_) -> None:
     emit(app, "inpost-update-count", {"count": count, "basket_linked": True}, room)
 
 
-# --- the basket changed on the website (seed 000 step 10) ---------------------------------------
+# --- the basket changed on the website (Synchronization of a basket and an order (UC.04) step 10) ---------------------------------------
 
 
 def on_shop_baskets_synced(app, baskets, **_) -> None:
@@ -79,7 +79,7 @@ def on_shop_baskets_synced(app, baskets, **_) -> None:
         emit(app, "inpost-update-count", {"count": count, "basket_linked": linked}, basket_room(basket_id))
 
 
-# --- the order (seed 000 step 12, DESIGN.md §3 steps 6-7) ---------------------------------------
+# --- the order (Synchronization of a basket and an order (UC.04) step 12, docs/architecture.md#the-flows steps 6-7) ---------------------------------------
 
 
 def on_order_created(app, basket_id, order, **_) -> None:

@@ -1,10 +1,10 @@
 """Who is on the page, as the widget sees them: the session's basket, its InPost state, and
-whether this browser is one InPost trusts (seed 000 steps 5-6, 9).
+whether this browser is one InPost trusts (Synchronization of a basket and an order (UC.04) steps 5-6, 9).
 
 The basket is the shop's session basket, read through the seam (inpost_pay/shop.py); a browser's
 trusted `browser_id` lives in a long-lived HttpOnly cookie of its own, because it outlives
 baskets and sessions: InPost issued it when the shopper ticked "trust this browser" in the
-app (reference §7.4, seed 003 `browser.browser_id`), and the shop sends it back in later
+app (docs/inpost-pay-api.md §7.4, Confirming the binding of a basket `browser.browser_id`), and the shop sends it back in later
 `GET .../binding?browser_id=` and `PUT /v1/izi/basket/{id}` calls.
 """
 
@@ -24,7 +24,7 @@ TRUSTED_MAX_AGE = 365 * 24 * 3600
 # InPost's ids are UUIDs; the cookie is the browser's to tamper with, so accept only id-like text.
 BROWSER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
-#: The session key naming the basket whose binding InPost was asked about (seed 000 step 5:
+#: The session key naming the basket whose binding InPost was asked about (Synchronization of a basket and an order (UC.04) step 5:
 #: "at the first method called by the Widget"); later calls trust the shop's own record,
 #: which InPost keeps current through its confirmation and DELETE binding calls.
 ASKED_KEY = "izi_asked"

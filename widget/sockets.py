@@ -1,4 +1,4 @@
-"""The Socket.IO namespace `/izi` (DESIGN.md §2): where the shopper's page hears about its basket.
+"""The Socket.IO namespace `/izi` (docs/architecture.md#interfaces): where the shopper's page hears about its basket.
 
 A socket never chooses its room. On connect the server reads the shop's session cookie sent
 with the handshake and puts the socket in its basket's room; a thank-you page that names an

@@ -1,7 +1,7 @@
 """What the shop's templates use to place the widget (templates/widget/_izi.html).
 
 The page is rendered with the basket's binding as the shop knows it, so a bound basket shows
-as bound at once (seed 000 step 7, `<inpost-izi-button masked_phone_number name count>`);
+as bound at once (Synchronization of a basket and an order (UC.04) step 7, `<inpost-izi-button masked_phone_number name count>`);
 the widget's first `iziCanBeBound` then confirms it with InPost.
 """
 

@@ -1,8 +1,8 @@
-"""The durable outbox: calls to InPost that must not be lost (DESIGN.md §3 step 8-9).
+"""The durable outbox: calls to InPost that must not be lost (docs/architecture.md#the-flows step 8-9).
 
-A merchant's change to an InPost Pay order (seed 004 "Order synchronization
+A merchant's change to an InPost Pay order (Updating orders at the Merchant’s "Order synchronization
 initiated on the Merchant's store website") and the unbinding calls of
-reference §5.3 / §5.13 are not made while the shop handles the change. They are
+docs/inpost-pay-api.md §5.3 / §5.13 are not made while the shop handles the change. They are
 written here, as an `OutboxMessage` row in the *same* database transaction as the
 change itself: the change and the promise to tell InPost commit together or not
 at all. A worker then sends them:
@@ -29,7 +29,7 @@ with `SELECT ... FOR UPDATE SKIP LOCKED`; on SQLite every transaction of the sho
 starts with `BEGIN IMMEDIATE` (storefront/extensions.py), so the read-and-mark of
 a claim runs alone. A worker that dies mid-send leaves a `sending` row whose lease
 runs out; another worker takes it again. The repeat carries the same `event_id`
-(made once, at enqueue time), which is what InPost dedupes on (reference §8.9).
+(made once, at enqueue time), which is what InPost dedupes on (docs/inpost-pay-api.md §8.9).
 """
 
 from ..errors import InPostUnavailable  # what the worker retries on, named here since the module had it

@@ -83,7 +83,7 @@ def _forget_wake(session: Session) -> None:
 
 def enqueue_unbind(basket_id: str, if_basket_realized: bool = True) -> OutboxMessage | None:
     """A bound basket was bought on the website: unlink it at InPost with `if_basket_realized`
-    (reference §5.3, pitfall 9), so the app drops it. The shop forgets the binding now, in the
+    (docs/inpost-pay-api.md §5.3, pitfall 9), so the app drops it. The shop forgets the binding now, in the
     caller's transaction; the call to InPost follows through the outbox. Nothing when the
     basket is not bound."""
     from ..models import InPostBasket
@@ -97,7 +97,7 @@ def enqueue_unbind(basket_id: str, if_basket_realized: bool = True) -> OutboxMes
 
 def enqueue_forget_browser(browser_id: str) -> OutboxMessage:
     """The shopper asked to forget this trusted browser: `DELETE /v1/izi/browser/{id}/binding`
-    (reference §5.13)."""
+    (docs/inpost-pay-api.md §5.13)."""
     if not browser_id:
         raise ValueError("browser_id is empty")
     return enqueue(FORGET_BROWSER, f"browser:{browser_id}", {"browser_id": browser_id})
@@ -135,7 +135,7 @@ def claim_next(worker_id: str, settings: Settings, now: datetime | None = None) 
     )
     query = select(OutboxMessage).where(due, ~held_back).order_by(OutboxMessage.id).limit(1)
     if db.session.get_bind().dialect.name == "postgresql":
-        # Two workers never wait on, or take, the same row (DESIGN.md §4 "Concurrency").
+        # Two workers never wait on, or take, the same row (docs/architecture.md#rules "Concurrency").
         query = query.with_for_update(skip_locked=True, of=OutboxMessage)
     try:
         message = db.session.scalars(query).first()
@@ -276,5 +276,5 @@ def blocked_ids(messages: list[OutboxMessage]) -> set[int]:
 
 
 def iso_now() -> str:
-    """`event_data_time`: ISO-8601 UTC with milliseconds and `Z`, as InPost writes it (reference §3.0)."""
+    """`event_data_time`: ISO-8601 UTC with milliseconds and `Z`, as InPost writes it (docs/inpost-pay-api.md §3.0)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

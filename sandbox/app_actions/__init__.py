@@ -1,6 +1,6 @@
 """What the shopper does in "InPost Mobile", and the calls InPost makes to the merchant for it.
 
-Each public function is one action of the phone app (DESIGN.md §3 steps 2, 5-7, 9):
+Each public function is one action of the phone app (docs/architecture.md#the-flows steps 2, 5-7, 9):
 accept or reject a binding request, change the basket (quantity, promo codes,
 related products), check out, unlink. The merchant is called through
 `MerchantClient` (signed, logged); every basket it answers is contract-checked

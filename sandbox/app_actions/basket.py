@@ -114,7 +114,7 @@ def _product(doc: dict, product_id: Any, key: str = "products") -> dict:
 
 
 def _quantity(value: Any, product: dict, allow_zero: bool) -> Decimal | int:
-    """A quantity the app lets the shopper choose (reference §8.2: capped by available/max)."""
+    """A quantity the app lets the shopper choose (docs/inpost-pay-api.md §8.2: capped by available/max)."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise invalid("quantity: must be a number")
     try:
@@ -145,7 +145,7 @@ def _quantity_object(product: dict, amount) -> dict:
 
 
 def change_quantity(user: AppUser, inpost_basket_id: str, product_id: Any, quantity: Any) -> dict:
-    """PRODUCTS_QUANTITY: the absolute quantity of one line; 0 removes it (reference §3.3)."""
+    """PRODUCTS_QUANTITY: the absolute quantity of one line; 0 removes it (docs/inpost-pay-api.md §3.3)."""
     basket = basket_for(user, inpost_basket_id)
     product = _product(baskets.document(basket), product_id)
     amount = _quantity(quantity, product, allow_zero=True)
@@ -165,7 +165,7 @@ def _codes(doc: dict) -> list[dict]:
 def add_promo_code(user: AppUser, inpost_basket_id: str, code: Any) -> dict:
     """PROMO_CODES with the full desired set: the codes in the basket plus this one.
 
-    The app takes codes one at a time (seed 002: "każdy z nich musi zostać wpisany
+    The app takes codes one at a time (InPost Pay (Basket App): "każdy z nich musi zostać wpisany
     pojedynczo"); an invalid code comes back as a basket_notice, not an HTTP error.
     """
     if not isinstance(code, str) or not code.strip() or len(code) > 100:
@@ -209,7 +209,7 @@ def add_related_product(user: AppUser, inpost_basket_id: str, product_id: Any, q
 
 
 def _send_event(user: AppUser, basket: Basket, event_type: str, key: str, data: list) -> dict:
-    """POST .../basket/{id}/event with the event data as a LIST (DESIGN.md §2); a valid
+    """POST .../basket/{id}/event with the event data as a LIST (docs/architecture.md#interfaces); a valid
     answer replaces InPost's copy of the basket, anything else leaves it as it was."""
     payload = {
         "event_id": str(uuid.uuid4()),
@@ -231,7 +231,7 @@ def _send_event(user: AppUser, basket: Basket, event_type: str, key: str, data: 
 
 def unlink(user: AppUser, inpost_basket_id: str) -> dict:
     """The shopper removes the basket from the app: InPost unlinks it and tells the merchant
-    (DELETE .../binding, reference §3.4). The app unlinks whatever the merchant answers."""
+    (DELETE .../binding, docs/inpost-pay-api.md §3.4). The app unlinks whatever the merchant answers."""
     basket = basket_for(user, inpost_basket_id, active=False)
     if not basket.linked:
         raise ApiError(409, "BASKET_NOT_BOUND", "the basket is not linked")

@@ -80,10 +80,10 @@ def request_json(binding: BindingRequest) -> dict:
 
 
 def accept_request(user: AppUser, request_id: str, trust_browser: bool = False) -> dict:
-    """The shopper accepts: InPost asks the merchant to confirm (reference §3.2).
+    """The shopper accepts: InPost asks the merchant to confirm (docs/inpost-pay-api.md §3.2).
 
     The binding is made only if the merchant answers 200 with a valid basket
-    (seed 003: "If the details of the basket haven't been transferred or the data
+    (Confirming the binding of a basket: "If the details of the basket haven't been transferred or the data
     in the response are incorrect, the basket will not be bound").
     """
     if not isinstance(trust_browser, bool):

@@ -34,7 +34,7 @@ from sandbox.models import (
 )
 from sandbox.money import add_prices, parse_amount
 
-# Payment types the app offers when the basket's list is empty (seed 001: "a default
+# Payment types the app offers when the basket's list is empty (Basket Update: "a default
 # list of payments according to the merchant's configuration in the payment gateway").
 DEFAULT_PAYMENT_TYPES = ["CARD", "BLIK_CODE", "PAY_BY_LINK", "GOOGLE_PAY", "APPLE_PAY"]
 
@@ -42,7 +42,7 @@ LOCKER_ID = re.compile(r"^[A-Z0-9-]{3,20}$")
 
 
 # InPost's app offers Paczkomaty from InPost's own points database; the sandbox keeps a
-# small fixed set (codes in the shape of reference §3.5 `delivery.delivery_point`) so a
+# small fixed set (codes in the shape of docs/inpost-pay-api.md §3.5 `delivery.delivery_point`) so a
 # checkout works offline. (code, city, street, postal_code, description)
 PARCEL_LOCKERS = (
     ("KRA010", "Kraków", "ul. Karmelicka 45", "31-128", "Przy sklepie Żabka, wejście od ulicy"),
@@ -78,10 +78,10 @@ def find_lockers(query: Any = "") -> list[dict]:
 def checkout(user: AppUser, inpost_basket_id: str, form: dict) -> dict:
     """Place the order: re-read and compare the basket, create the order, then pay.
 
-    1. GET the basket and compare it with InPost's copy (reference §3.1, pitfall 2);
-    2. POST /v1/izi/order, expecting 201 and a valid order (reference §3.5, §3.6);
+    1. GET the basket and compare it with InPost's copy (docs/inpost-pay-api.md §3.1, pitfall 2);
+    2. POST /v1/izi/order, expecting 201 and a valid order (docs/inpost-pay-api.md §3.5, §3.6);
     3. the payment as order events (first UNPAID is implicit; then AUTHORIZED or
-       DECLINED; COD for cash on delivery) (reference §3.7, §8.8).
+       DECLINED; COD for cash on delivery) (docs/inpost-pay-api.md §3.7, §8.8).
     """
     if not isinstance(form, dict):
         raise invalid("request body: must be a JSON object")
@@ -106,7 +106,7 @@ def checkout(user: AppUser, inpost_basket_id: str, form: dict) -> dict:
     if reply.answered and reply.status not in (200, 201):
         raise ApiError(409, "ORDER_NOT_CREATED", reply.error_message(), merchant_status=reply.status)
     if reply.status == 200:
-        reply.violations.insert(0, {"field": "(HTTP status)", "problem": "must be 201 Created (reference §3.5)"})
+        reply.violations.insert(0, {"field": "(HTTP status)", "problem": "must be 201 Created (docs/inpost-pay-api.md §3.5)"})
     if reply.answered and not reply.violations:
         reply.violations.extend(_order_cross_check(reply.body, order_request))
     problem = reply_problem(reply, "order", expected=(200, 201))
@@ -151,7 +151,7 @@ def _checkout_choice(user: AppUser, doc: dict, form: dict) -> dict:
         if "COD" not in offered:
             raise invalid(f"payment_type: cash on delivery is not offered with {delivery_type}")
         if "COD" not in options:
-            options = [*options, "COD"]  # paying on delivery is the COD service (seed 001)
+            options = [*options, "COD"]  # paying on delivery is the COD service (Basket Update)
     elif "COD" in options:
         raise invalid("options: COD goes with payment_type CASH_ON_DELIVERY")
 
@@ -220,7 +220,7 @@ def _address(value: Any, user: AppUser, label: str, with_name: bool = False) -> 
 
 
 def _consents(user: AppUser, doc: dict, given: Any) -> list[dict]:
-    """Each basket consent with is_accepted (reference §8.6).
+    """Each basket consent with is_accepted (docs/inpost-pay-api.md §8.6).
 
     REQUIRED_ALWAYS must be accepted for every order; REQUIRED_ONCE once per
     (consent_id, consent_version), remembered for the phone; OPTIONAL as chosen.
@@ -272,7 +272,7 @@ def _invoice(value: Any) -> dict | None:
 
 
 def _order_request(user: AppUser, basket_id: str, doc: dict, choice: dict) -> dict:
-    """POST /v1/izi/order body (reference §3.5); amounts as JSON numbers."""
+    """POST /v1/izi/order body (docs/inpost-pay-api.md §3.5); amounts as JSON numbers."""
     summary = doc["summary"]
     products_price = (
         summary.get("basket_final_price") or summary.get("basket_promo_price") or summary["basket_base_price"]

@@ -18,7 +18,7 @@ from sandbox.models import (
     iso,
 )
 
-# Payment states after which the app offers paying again (reference §8.8: UNPAID -> ... ->
+# Payment states after which the app offers paying again (docs/inpost-pay-api.md §8.8: UNPAID -> ... ->
 # AUTHORIZED, or DECLINED | CANCELLED | ERROR); STARTED marks an attempt in progress.
 RETRY_FROM = ("UNPAID", "DECLINED", "CANCELLED", "ERROR")
 

@@ -20,7 +20,7 @@ PAYMENT_OUTCOMES = ("AUTHORIZED", "DECLINED")
 
 
 def pay(user: AppUser, order: Order, choice: dict) -> None:
-    """The payment as InPost reports it to the merchant (reference §3.7).
+    """The payment as InPost reports it to the merchant (docs/inpost-pay-api.md §3.7).
 
     UNPAID is the state the order starts in and is not sent; then one event:
     COD for cash on delivery (counts as paid), else AUTHORIZED or DECLINED.
@@ -43,7 +43,7 @@ def pay(user: AppUser, order: Order, choice: dict) -> None:
     order = db.session.get(Order, order_id)
     db.session.add(OrderEvent(order_id=order_id, direction="to_merchant", event_id=payload["event_id"],
                               body_json=dumps(payload), response_status=reply.status))  # fmt: skip
-    # The merchant may answer with its status label and tracking numbers (reference §3.7).
+    # The merchant may answer with its status label and tracking numbers (docs/inpost-pay-api.md §3.7).
     if reply.status in (200, 201) and isinstance(reply.body, dict):
         label = reply.body.get("order_merchant_status_description")
         if isinstance(label, str) and label:

@@ -2,7 +2,7 @@
  * inpostizi.js: InPost Pay's widget script (Widget 1.0), as the local sandbox serves it.
  *
  * This file plays InPost's part in the browser. It must work on ANY merchant page that follows the
- * Widget 1.0 contract (reference §7.4, DESIGN.md §2 "The browser API", seed 000 UC.04):
+ * Widget 1.0 contract (docs/inpost-pay-api.md §7.4, docs/architecture.md#interfaces "The browser API", Synchronization of a basket and an order (UC.04) UC.04):
  *
  *   <script src="https://…/inpostizi.js" defer></script>
  *   <inpost-izi-button binding_place="PRODUCT_CARD" data-product-id="42" language="pl"></inpost-izi-button>
@@ -55,7 +55,7 @@
     }
   }
 
-  // window.iziGetBrowserData: InPost's script provides it (reference §7.4). The merchant sends it
+  // window.iziGetBrowserData: InPost's script provides it (docs/inpost-pay-api.md §7.4). The merchant sends it
   // in POST /v1/izi/basket/{id}/binding as `browser`, so InPost can recognise a trusted browser.
   window.iziGetBrowserData = function iziGetBrowserData(options) {
     const data = describeBrowser();

@@ -33,7 +33,7 @@
   const TAG = 'inpost-izi-button';
 
   const PRODUCT_CARD = 'PRODUCT_CARD';
-  const THANK_YOU_PAGE = 'THANK_YOU_PAGE'; // a display place, not a binding place (reference §7.1)
+  const THANK_YOU_PAGE = 'THANK_YOU_PAGE'; // a display place, not a binding place (docs/inpost-pay-api.md §7.1)
   const ORDER_RETRY_MS = 2000;
   const ORDER_MAX_FAILURES = 5;
   const ANNOUNCEMENT_MS = 8000;
@@ -275,7 +275,7 @@
   }
 
   // The binding finished through `source` (phone/QR in the app, or a trusted browser): switch the
-  // page to bound and tell the merchant's page (PS-v1 listened to this event, reference §7.4).
+  // page to bound and tell the merchant's page (PS-v1 listened to this event, docs/inpost-pay-api.md §7.4).
   function completeBinding(source, detail) {
     const info = Object.assign({}, asObject(detail), { basket_linked: true });
     markLinked(info);
@@ -290,7 +290,7 @@
   });
 
   // One iziGetIsBound() at a time, shared by the phone and QR tabs (both wait for the same
-  // confirmation: InPost calling POST /v1/izi/basket/{id}/confirmation, reference §3.2).
+  // confirmation: InPost calling POST /v1/izi/basket/{id}/confirmation, docs/inpost-pay-api.md §3.2).
   function waitForBinding() {
     if (!bindingWatch) {
       bindingWatch = driver.isBound().finally(() => { bindingWatch = null; });
@@ -298,7 +298,7 @@
     return bindingWatch;
   }
 
-  // Seed 000 step 12: once the basket is linked, watch for the order, once per page. A rejection
+  // Synchronization of a basket and an order (UC.04) step 12: once the basket is linked, watch for the order, once per page. A rejection
   // is retried after 2 s (a few times); an empty answer means "no order yet" and is asked again.
   function watchOrderComplete() {
     if (orderWatch) return;
@@ -421,7 +421,7 @@
       .filter((node) => !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0);
   }
 
-  // InPost's masked form ("60*****00", reference §3.2) when the app did not send one.
+  // InPost's masked form ("60*****00", docs/inpost-pay-api.md §3.2) when the app did not send one.
   function maskPhone(number) {
     if (number.length < 5) return number;
     return number.slice(0, 2) + '*'.repeat(number.length - 4) + number.slice(-2);
@@ -778,7 +778,7 @@
     connectedCallback() {
       buttons.add(this);
       document.addEventListener('click', this.onDocumentClick);
-      // Attributes carry the state the merchant rendered the page with (seed 000 step 7).
+      // Attributes carry the state the merchant rendered the page with (Synchronization of a basket and an order (UC.04) step 7).
       const count = toCount(this.getAttribute('count'));
       if (count !== null && basket.count === null) basket.count = count;
       if (this.getAttribute('masked_phone_number')) {
@@ -812,7 +812,7 @@
     }
 
     // --- talking to the merchant ------------------------------------------------------------
-    /** Ask the merchant (iziCanBeBound) whether this button can be used; seed 000 steps 4-6. */
+    /** Ask the merchant (iziCanBeBound) whether this button can be used; Synchronization of a basket and an order (UC.04) steps 4-6. */
     async refresh(options) {
       const quiet = Boolean(options && options.quiet);
       const token = ++this.checkToken;
@@ -840,7 +840,7 @@
       if (token !== this.checkToken) return; // a newer check (attribute change) wins
       if (answer && typeof answer === 'object') {
         this.availability = answer.can_be_bound === false ? 'cannot' : 'ready';
-        // browser_trusted needs nothing here: the merchant binds a trusted browser in iziAddToCart (seed 000 step 9).
+        // browser_trusted needs nothing here: the merchant binds a trusted browser in iziAddToCart (Synchronization of a basket and an order (UC.04) step 9).
         const count = toCount(answer.count);
         if (count !== null) basket.count = count;
         if (answer.basket_linked === true) markLinked(answer);
@@ -860,7 +860,7 @@
 
     /**
      * Product card: the product goes into the shop basket first (iziAddToCart). A linked basket, or
-     * a trusted browser the merchant bound with PUT /v1/izi/basket/{id} (seed 000 step 9), needs no
+     * a trusted browser the merchant bound with PUT /v1/izi/basket/{id} (Synchronization of a basket and an order (UC.04) step 9), needs no
      * app step; otherwise the shopper links the basket in the dialog.
      */
     async addProduct() {
@@ -921,7 +921,7 @@
       this.focusMain();
     }
 
-    // The merchant tells every button about basket changes (reference §7.4; seed 000 steps 10-11).
+    // The merchant tells every button about basket changes (docs/inpost-pay-api.md §7.4; Synchronization of a basket and an order (UC.04) steps 10-11).
     onUpdateCount(event) {
       const detail = event.detail;
       const details = asObject(detail);
@@ -995,7 +995,7 @@
       else this.main.removeAttribute('title');
 
       // The options (open in the app, unlink): the main button toggles them on basket places; on a
-      // product card the main button adds the product (seed 000 step 8), so a separate button does.
+      // product card the main button adds the product (Synchronization of a basket and an order (UC.04) step 8), so a separate button does.
       const menuButton = showLinked ? (productCard ? this.more : this.main) : null;
       if (!menuButton) this.menuOpen = false;
       this.more.hidden = !(showLinked && productCard);

@@ -1,5 +1,5 @@
 // The website checkout, made friendlier in the browser. The server owns the money:
-// it re-prices the basket when the form is sent (STYLE.md §4). Here we only show
+// it re-prices the basket when the form is sent. Here we only show
 // the panel for the chosen delivery, filter the parcel lockers, and update the
 // displayed total from prices the page carries in data- attributes (in grosze,
 // so no float arithmetic touches an amount). Without JavaScript the form still works.
@@ -64,7 +64,7 @@
     }
   }
 
-  // final + delivery + options: the same sum the server makes (reference §8.3).
+  // final + delivery + options: the same sum the server makes (docs/inpost-pay-api.md §8.3).
   function updateTotal() {
     const delivery = chosenDelivery();
     if (!delivery) return;

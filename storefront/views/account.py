@@ -4,7 +4,7 @@ There are no accounts in the demo: an order belongs to the session that placed i
 (`Order.owner_token`, kept in the signed session cookie), and anyone holding the
 order's secret link (`?token=<access_token>`) may read it too, which is how the
 thank-you page of an InPost Pay order opened on another device works
-(DESIGN.md §4 "order pages readable only by their session or a secret token").
+(docs/architecture.md#rules "order pages readable only by their session or a secret token").
 Anybody else gets the same 404 as for an order that does not exist.
 """
 

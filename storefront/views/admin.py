@@ -1,10 +1,10 @@
 """The back office: orders from every channel, and the merchant's changes to them.
 
-Behind one password (`ADMIN_PASSWORD`, DESIGN.md §4 "the back office behind a
+Behind one password (`ADMIN_PASSWORD`, docs/architecture.md#rules "the back office behind a
 password"). Changes go through `orders.change_status`, `add_tracking` and
 `cancel`, which send the signals an integration subscribes to: for an InPost Pay
 order the integration tells InPost about the new status label or tracking number
-through its outbox, in the same transaction (DESIGN.md §3 step 8). So the view
+through its outbox, in the same transaction (docs/architecture.md#the-flows step 8). So the view
 commits only after the service succeeded, and rolls back on `OrderError`.
 """
 
@@ -41,7 +41,7 @@ def signed_in() -> bool:
     return admin_sessions.is_valid()
 
 
-# --- hooks for integrations (DESIGN.md §1: the shop knows them only through these) ---------
+# --- hooks for integrations (docs/architecture.md#four-parties: the shop knows them only through these) ---------
 
 
 def _hooks(app) -> dict:

@@ -63,7 +63,7 @@ class BadRequest(Exception):
 def read_input() -> dict:
     """The request's fields, from a JSON object or a form.
 
-    JSON numbers are read as Decimal (DESIGN.md §4: amounts and quantities never
+    JSON numbers are read as Decimal (docs/architecture.md#rules: amounts and quantities never
     pass through float).
     """
     if request.is_json:

@@ -4,7 +4,7 @@ POST /zamowienie: lock the session's basket, check every field
 (`checkout_form.parse`), then `orders.place_order`, the same service InPost Pay's
 `POST /v1/izi/order` uses, so both channels follow one set of rules. The order
 announces itself through `signals.order_placed`; if the basket was bound to
-InPost Pay, the integration unbinds it from there (DESIGN.md §3 step 9).
+InPost Pay, the integration unbinds it from there (docs/architecture.md#the-flows step 9).
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def form():
         return render_form(basket, totals, checkout_form.default_values(totals), {})
 
     # Locked for the whole check-and-place, so a change from the InPost app cannot
-    # slip in between (DESIGN.md §4 "Concurrency").
+    # slip in between (docs/architecture.md#rules "Concurrency").
     basket = current_basket(lock=True)
     if basket is None or not basket.lines:
         db.session.rollback()
@@ -128,7 +128,7 @@ def form():
         return render_form(basket, compute_totals(basket), parsed.values, {field: exc.message}, 400)
 
     # The order must cost exactly what the summary showed: products + delivery + options
-    # (reference §8.3). place_order prices the same basket, so this only trips on a bug.
+    # (docs/inpost-pay-api.md §8.3). place_order prices the same basket, so this only trips on a bug.
     expected = totals.total_with_delivery(parsed.request.delivery_type, parsed.request.delivery_options)
     if order.total_gross != expected.gross:
         db.session.rollback()

@@ -1,7 +1,7 @@
 """Information pages: terms, privacy policy, newsletter.
 
 Their paths are the `link`s of the consents in storefront/seed.py, which the
-checkout shows and InPost Pay receives (seed 003, consents), so they must exist
+checkout shows and InPost Pay receives (Confirming the binding of a basket, consents), so they must exist
 and stay where they are.
 """
 

@@ -2,7 +2,7 @@
 
 The shop side is driven through its Python API (a basket, a binding request through the
 shop's InPost client, a merchant order event); the InPost side only through the app's page,
-at a phone's viewport, with role-based locators and no fixed sleeps (DESIGN.md §3, sandbox/README.md).
+at a phone's viewport, with role-based locators and no fixed sleeps (docs/architecture.md#the-flows, sandbox/README.md).
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ def test_bind_edit_the_basket_check_out_and_follow_the_order(app_pair, phone_pag
     expect(order_card).to_contain_text("Opłacone")
     no_horizontal_scroll(page)
 
-    # The merchant ships it and tells InPost (reference §5.5): the label and the tracking number
+    # The merchant ships it and tells InPost (docs/inpost-pay-api.md §5.5): the label and the tracking number
     # appear in the app without a reload. The event is sent here through the shop's client, so the
     # test does not depend on the shop's outbox (a second copy from it has its own event_id).
     with pair.shop_app.app_context():
@@ -323,7 +323,7 @@ def test_shop_changes_show_live_and_a_stale_basket_is_refused_with_its_differenc
     accept_request(page)
     products = page.get_by_role("list", name="Produkty w koszyku")
 
-    # The shop changes the basket and PUTs it (DESIGN.md §3 step 4): the app follows by itself.
+    # The shop changes the basket and PUTs it (docs/architecture.md#the-flows step 4): the app follows by itself.
     with pair.shop_app.app_context():
         shop_basket.add_product(shop_basket.get_basket(basket_id), 7, 1)
         db.session.commit()
@@ -357,7 +357,7 @@ def test_an_expired_basket_disappears_from_the_list(app_pair, phone_page):
     tab(page, "Koszyki").click()
     expect(page.get_by_role("list", name="Aktywne koszyki").get_by_role("link")).to_have_count(1)
 
-    # Time passes past the basket_expiration_date the merchant gave (seed 001).
+    # Time passes past the basket_expiration_date the merchant gave (Basket Update).
     with pair.sandbox_app.app_context():
         stored = sandbox_db.session.scalar(sandbox_db.select(SandboxBasket).where(SandboxBasket.basket_id == basket_id))
         doc = sandbox_baskets.document(stored)

@@ -1,6 +1,6 @@
 """The merchant changes an InPost Pay order in the back office; the shopper sees it in the app.
 
-Seed 004 "Order synchronization initiated on the Merchant's store website", in a real browser:
+Updating orders at the Merchant’s "Order synchronization initiated on the Merchant's store website", in a real browser:
 the back office (status label + tracking number) -> the outbox -> `POST /v1/izi/order/{id}/event`
 -> the sandbox's phone-app simulator ("Zamówienia") and the shop's own order page.
 The order itself is placed through the app's JSON API (bind, accept, check out), which other

@@ -1,4 +1,4 @@
-"""A page whose socket missed a push catches up when the socket (re)joins (DESIGN.md §2: REST
+"""A page whose socket missed a push catches up when the socket (re)joins (docs/architecture.md#interfaces: REST
 stays the fallback for every push, so a page that missed an event recovers by asking)."""
 
 import re

@@ -1,4 +1,4 @@
-"""The InPost Pay widget flows in Chromium (seed 000 UC.04, DESIGN.md §3): two pages, the shop
+"""The InPost Pay widget flows in Chromium (Synchronization of a basket and an order (UC.04) UC.04, docs/architecture.md#the-flows): two pages, the shop
 in a desktop browser and the phone in the sandbox's "InPost Mobile" simulator (`/app/`).
 
 Every flow runs on both widget contracts (INPOST_PAY_WIDGET_VERSION=1 and 2, docs/widget-versions.md):
@@ -43,7 +43,7 @@ class Phone:
         page.get_by_role("button", name="Zaloguj się").click()
         expect(page.get_by_role("heading", name="Koszyki")).to_be_visible()
         # The app shows its owner the full number; the masked form is only what shops get
-        # (reference §7.4 masked_phone_number), so it is read from the app's session answer.
+        # (docs/inpost-pay-api.md §7.4 masked_phone_number), so it is read from the app's session answer.
         self.masked = page.request.get(sandbox_url + "/app/api/session").json()["user"]["masked_phone_number"]
 
     def tab(self, name: str):
@@ -213,7 +213,7 @@ def test_3_a_trusted_browser_binds_a_new_basket_with_no_app_step(pair, context, 
     bind_by_phone(page, phone, trust=True)
     expect_bound(page, phone, 1)
     if pair.widget_version == 1:
-        # The next izi call stores InPost's browser_id in the browser (seed 003 browser.browser_id).
+        # The next izi call stores InPost's browser_id in the browser (Confirming the binding of a basket browser.browser_id).
         assert page.request.get(pair.shop.url + "/izi/is-bound").json()["browser_trusted"] is True
         assert any(c["name"] == "izi_browser" and c["httpOnly"] for c in context.cookies())
     else:  # Widget 2.0: InPost's widget keeps it itself, on the shop's origin
@@ -223,7 +223,7 @@ def test_3_a_trusted_browser_binds_a_new_basket_with_no_app_step(pair, context, 
     context.clear_cookies(name="session")
     page.goto(pair.shop.url + TEA)
     page.get_by_role("main").get_by_role("button", name="Utwórz koszyk z InPost Pay").click()
-    expect_bound(page, phone, 1)  # seed 000 step 9 (1.0: PUT with browser_id; 2.0: the widget asks InPost), no dialog
+    expect_bound(page, phone, 1)  # Synchronization of a basket and an order (UC.04) step 9 (1.0: PUT with browser_id; 2.0: the widget asks InPost), no dialog
     expect(page.get_by_role("dialog")).to_have_count(0)
     # The app lists both baskets and was never asked: its poll that found the second basket
     # also fetched the requests, so the badge is current.
@@ -262,7 +262,7 @@ def test_4_shop_side_changes_reach_the_app_and_the_count(pair, page, phone):
 
 # The issue's "within a second" is what the pushes achieve (benchmarks/order_complete_latency.py
 # measures the same socket path: p50 ~10 ms). The test allows headroom so that a loaded CI
-# machine never turns it into a flaky timing test (DESIGN.md §6: tests do not time things).
+# machine never turns it into a flaky timing test (docs/architecture.md#tests-and-performance: tests do not time things).
 PUSH_DEADLINE_MS = 5000
 
 

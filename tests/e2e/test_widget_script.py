@@ -1,7 +1,7 @@
 """InPost's widget script (sandbox/static/inpostizi.js) against a fake merchant page.
 
-The script is InPost's side of the Widget 1.0 contract (reference §7.4, DESIGN §2 and §3 flows 1-3,
-seed 000 UC.04). The harness page (widget_harness/) defines the izi* callbacks; each test sets
+The script is InPost's side of the Widget 1.0 contract (docs/inpost-pay-api.md §7.4, DESIGN §2 and §3 flows 1-3,
+Synchronization of a basket and an order (UC.04) UC.04). The harness page (widget_harness/) defines the izi* callbacks; each test sets
 their behaviour through `window.harness` and reads what the widget called from `window.calls`.
 """
 

@@ -285,7 +285,7 @@ def test_json_add_update_remove(client, app):
         "unit": "kg",
         "final_gross": "26.70",
     }
-    # A JSON number is read as a decimal, never a float (DESIGN.md §4).
+    # A JSON number is read as a decimal, never a float (docs/architecture.md#rules).
     response = client.post("/koszyk/zmien", data=b'{"product_id": 2, "quantity": 0.4}', content_type="application/json")
     assert response.status_code == 200
     assert response.get_json()["lines"][1]["final_gross"] == "35.60"

@@ -1,4 +1,4 @@
-"""Many hands on one basket at once, over real HTTP (DESIGN.md §4 "Concurrency").
+"""Many hands on one basket at once, over real HTTP (docs/architecture.md#rules "Concurrency").
 
 A bound basket gets, all in parallel: InPost's PRODUCTS_QUANTITY events (each sets the coffee
 to an absolute quantity; a few are sent twice, as InPost's retries are), the shopper's "add one
@@ -80,7 +80,7 @@ def sqlite_db(workdir):
 @pytest.fixture
 def postgres_db():
     """A fresh schema of its own in the test database (other test runs may share the database),
-    dropped afterwards. Skipped when PostgreSQL is unreachable, unless CI=true (DESIGN.md §5)."""
+    dropped afterwards. Skipped when PostgreSQL is unreachable, unless CI=true (docs/architecture.md#tests-and-performance)."""
     url = postgres_url()
     admin = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     schema = f"concurrency_{uuid.uuid4().hex[:12]}"
@@ -211,7 +211,7 @@ def run_race(pair) -> None:
         stored = db.session.query(InPostEvent).filter_by(subject_id=basket_id).all()
         assert sorted(e.event_id for e in stored) == sorted(e["event_id"] for e in events)
 
-    # At most one PUT per website request (DESIGN.md §3.4), none for InPost's own events; a
+    # At most one PUT per website request (docs/architecture.md#the-flows), none for InPost's own events; a
     # request whose change InPost already received inside an event answer sends none.
     log = requests.get(pair.sandbox.url + "/sandbox/log", params={"basket_id": basket_id, "limit": 1000},
                        timeout=10).json()["entries"]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Settings are checked at start-up (STYLE.md §8)."""
+"""Settings are checked at start-up."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The pure mapping between the shop and InPost's JSON (seeds 001/003, reference §3.5, §3.6, §4).
+"""The pure mapping between the shop and InPost's JSON (Basket Update/Confirming the binding of a basket, docs/inpost-pay-api.md §3.5, §3.6, §4).
 
 Baskets are priced with `storefront.pricing.compute` on hand-made `LineInput`s and
 described by a hand-made `BasketView`: no database, no Flask. One test at the end
@@ -327,7 +327,7 @@ def test_integer_product():
 
 
 def test_decimal_product_is_priced_for_the_chosen_amount():
-    """Seed 001: for DECIMAL the price is the price of the selected quantity (1.5 m x 45.00 = 67.50)."""
+    """Basket Update: for DECIMAL the price is the price of the selected quantity (1.5 m x 45.00 = 67.50)."""
     fabric = three_line_basket()["products"][1]
     assert fabric["base_price"]["gross"] == "67.50"
     assert fabric["promo_price"]["gross"] == "58.50"

@@ -1,4 +1,4 @@
-"""Money rules (DESIGN.md §4): Decimal, two places, half-up, vat = gross - net."""
+"""Money rules (docs/architecture.md#rules): Decimal, two places, half-up, vat = gross - net."""
 
 from decimal import Decimal as D
 
@@ -47,7 +47,7 @@ def test_json_and_display_forms():
 
 
 def test_net_from_gross_matches_the_seed_example():
-    # Seed 001: gross 307.50 at 23 % has net 250.00 and vat 57.50.
+    # Basket Update: gross 307.50 at 23 % has net 250.00 and vat 57.50.
     price = Price.from_gross(D("307.50"), 23)
     assert (price.net, price.vat) == (D("250.00"), D("57.50"))
     assert price.as_json() == {"net": "250.00", "gross": "307.50", "vat": "57.50"}

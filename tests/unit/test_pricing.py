@@ -1,4 +1,4 @@
-"""Basket totals (seed 002: base, promo, final; seed 001: INTEGER vs DECIMAL pricing)."""
+"""Basket totals (InPost Pay (Basket App): base, promo, final; Basket Update: INTEGER vs DECIMAL pricing)."""
 
 from datetime import UTC, datetime
 from decimal import Decimal as D
@@ -31,7 +31,7 @@ def test_integer_lines_are_priced_per_piece():
 
 
 def test_decimal_lines_carry_the_price_of_the_chosen_amount():
-    # Seed 001: 0.35 kg of flour at PLN 5 is sent with price 5 (here 89.00/kg x 0.3 kg = 26.70).
+    # Basket Update: 0.35 kg of flour at PLN 5 is sent with price 5 (here 89.00/kg x 0.3 kg = 26.70).
     totals = compute([line(price="89.00", qty="0.3", qtype=DECIMAL)], [], NOW)
     assert totals.lines[0].unit_base.gross == D("26.70")
     assert totals.final.gross == D("26.70")

@@ -1,4 +1,4 @@
-"""The sandbox's contract checker: one test per kind of violation, plus seed 003's own example."""
+"""The sandbox's contract checker: one test per kind of violation, plus Confirming the binding of a basket's own example."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_missing_required_field(basket):
 
 
 def test_wrong_type(basket):
-    basket["products"][0]["product_id"] = 26  # seed 003's remark shows a number, its type column says string
+    basket["products"][0]["product_id"] = 26  # Confirming the binding of a basket's remark shows a number, its type column says string
     basket["summary"]["free_basket"] = "no"
     found = check_basket(basket, now=NOW)
     assert fields(found) == {"products[0].product_id", "summary.free_basket"}
@@ -85,7 +85,7 @@ def test_closed_enums(basket, path, value, field):
 
 
 def test_unknown_payment_type_is_a_warning_not_a_violation(basket):
-    basket["summary"]["payment_type"].append("CARD_NT")  # reference §8.8: the enum is open
+    basket["summary"]["payment_type"].append("CARD_NT")  # docs/inpost-pay-api.md §8.8: the enum is open
     warnings: list = []
     assert check_basket(basket, now=NOW, warnings=warnings) == []
     assert fields(warnings) == {"summary.payment_type[4]"}
@@ -172,7 +172,7 @@ def test_basket_must_be_an_object():
     assert check_basket([], now=NOW) == [{"field": "", "problem": "the basket must be a JSON object, got a list"}]
 
 
-# -- seed 003's example response ------------------------------------------------------
+# -- Confirming the binding of a basket's example response ------------------------------------------------------
 
 SEED_NOW = datetime(2023, 8, 24, tzinfo=UTC)  # before its basket_expiration_date (2023-08-25)
 
@@ -184,8 +184,8 @@ def test_seed_003_example_is_refused_for_its_real_inconsistencies():
         for key in ("base_price", "promo_price"):
             assert any(v["field"] == f"related_products[{index}].{key}" and "gross must equal net + vat" in v["problem"]
                        for v in found), f"related_products[{index}].{key}"  # fmt: skip
-    # seed 003's own rules break too: promo_price without lowest_price, and
-    # CASH_ON_DELIVERY offered while no delivery has the COD option (seed 001).
+    # Confirming the binding of a basket's own rules break too: promo_price without lowest_price, and
+    # CASH_ON_DELIVERY offered while no delivery has the COD option (Basket Update).
     assert fields(found) == {
         "related_products[0].base_price", "related_products[0].promo_price",
         "related_products[1].base_price", "related_products[1].promo_price",
@@ -211,7 +211,7 @@ def test_seed_003_example_passes_once_corrected():
     assert fields(check_basket(doc)) == {"summary.basket_expiration_date"}
 
 
-# -- the order answer (reference §3.6) -------------------------------------------------
+# -- the order answer (docs/inpost-pay-api.md §3.6) -------------------------------------------------
 
 
 def valid_order() -> dict:
@@ -256,7 +256,7 @@ def test_order_violations_name_the_fields():
     }
 
 
-# -- comparing baskets before an order (reference §3.1, pitfall 2) ---------------------
+# -- comparing baskets before an order (docs/inpost-pay-api.md §3.1, pitfall 2) ---------------------
 
 
 def test_same_basket_in_other_spelling_has_no_differences(basket):

@@ -1,5 +1,5 @@
 """Signatures on the sandbox's calls to the merchant, checked by an independent verifier,
-and key rotation (reference §6)."""
+and key rotation (docs/inpost-pay-api.md §6)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from sandbox.app import create_sandbox_app, prepare
 from sandbox.keys import KeyRing, sign_headers
 
-EMPTY_BODY_DIGEST = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # reference §6.2 step 3
+EMPTY_BODY_DIGEST = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # docs/inpost-pay-api.md §6.2 step 3
 
 
 def verify(raw_body: bytes, headers: dict, merchant_external_id: str, public_key_base64: str) -> None:

@@ -1,4 +1,4 @@
-"""Parsing InPost's requests (seeds 001, 003, 004; reference §3.5) and naming bad fields."""
+"""Parsing InPost's requests (Basket Update, Confirming the binding of a basket, 004; docs/inpost-pay-api.md §3.5) and naming bad fields."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_unreadable_bodies(raw):
     assert err.value.field == "body"
 
 
-# --- confirmation (seed 003) --------------------------------------------------------------------------
+# --- confirmation (Confirming the binding of a basket) --------------------------------------------------------------------------
 
 
 def test_seed_003_confirmation_example():
@@ -100,7 +100,7 @@ def test_bad_confirmations_name_the_field(data, field):
     assert field_of(parse_confirmation, data) == field
 
 
-# --- basket event (seed 001) -----------------------------------------------------------------------
+# --- basket event (Basket Update) -----------------------------------------------------------------------
 
 
 def test_basket_event_object_form_from_the_seed():
@@ -109,7 +109,7 @@ def test_basket_event_object_form_from_the_seed():
     assert e.event_data_time == datetime(2023, 9, 20, 13, 27, 25, 760000, tzinfo=UTC)
     assert len(e.quantity_event_data) == 1
     change = e.quantity_event_data[0]
-    assert change.product_id == "26"  # the seed draws a number; product ids are strings
+    assert change.product_id == "26"  # InPost's example draws a number; product ids are strings
     assert change.quantity.quantity == 1
     assert change.quantity.quantity_type == "INTEGER"
     assert change.quantity.available_quantity == 26
@@ -259,7 +259,7 @@ def test_parse_float_numbers_come_from_load_json():
     assert e.quantity_event_data[0].quantity.quantity == 2
 
 
-# --- order create (reference §3.5) ------------------------------------------------------------------
+# --- order create (docs/inpost-pay-api.md §3.5) ------------------------------------------------------------------
 
 
 def test_order_create_parses():
@@ -371,7 +371,7 @@ def test_bad_orders_name_the_field(path, value, field):
     assert field_of(parse_order_create, _order(path, value)) == field
 
 
-# --- order event (seed 004) ----------------------------------------------------------------------
+# --- order event (Updating orders at the Merchant’s) ----------------------------------------------------------------------
 
 
 def test_seed_004_order_event_example():

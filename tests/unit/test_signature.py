@@ -1,6 +1,6 @@
-"""Signature verification of InPost's calls (reference §6) and the signing-key cache.
+"""Signature verification of InPost's calls (docs/inpost-pay-api.md §6) and the signing-key cache.
 
-Keys are generated here and requests signed by `sign`, written from reference §6.2
+Keys are generated here and requests signed by `sign`, written from docs/inpost-pay-api.md §6.2
 independently of the code under test.
 """
 
@@ -25,7 +25,7 @@ NOW = datetime(2026, 3, 14, 12, 0, 0, 123000, tzinfo=UTC)
 BODY = '{"event_id":"e-1","event_type":"PROMO_CODES","promo_codes_event_data":[{"promo_code_value":"RABAT10"}],"x":"żółć"}'.encode()
 
 
-# --- the signer (InPost's side), straight from reference §6.2 -------------------------------------
+# --- the signer (InPost's side), straight from docs/inpost-pay-api.md §6.2 -------------------------------------
 
 
 def public_b64(private_key) -> str:
@@ -277,7 +277,7 @@ def test_non_ascii_version_is_refused(key_v1):
 
 
 class FakeInPostKeys:
-    """InPost's two signing-key endpoints (reference §5.6, §5.7), counting calls."""
+    """InPost's two signing-key endpoints (docs/inpost-pay-api.md §5.6, §5.7), counting calls."""
 
     def __init__(self, listed: dict[str, str], extra: dict[str, str] | None = None):
         self.listed = listed  # version -> public_key_base64, served by the list endpoint

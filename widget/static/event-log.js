@@ -1,5 +1,5 @@
 /*
- * event-log.js: a visible diary of the InPost Pay flow on the demo pages (STYLE.md §10).
+ * event-log.js: a visible diary of the InPost Pay flow on the demo pages.
  *
  *   IziLog.add('Koszyk połączony z InPost Pay', 'ok')
  *

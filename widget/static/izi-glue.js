@@ -1,6 +1,6 @@
 /*
  * izi-glue.js: the page side of the merchant's InPost Pay integration (Widget 1.0 contract,
- * reference §7.4, DESIGN.md §2 "The browser API", seed 000 UC.04).
+ * docs/inpost-pay-api.md §7.4, docs/architecture.md#interfaces "The browser API", Synchronization of a basket and an order (UC.04) UC.04).
  *
  * InPost's script (inpostizi.js) renders <inpost-izi-button> and calls the window.izi*
  * functions defined here; each is a same-origin fetch to the shop's /izi/... endpoints with the
@@ -43,7 +43,7 @@
     return [...document.querySelectorAll('inpost-izi-button')];
   }
 
-  // Seed 000 steps 10-11: the merchant tells every button the new number of products; the
+  // Synchronization of a basket and an order (UC.04) steps 10-11: the merchant tells every button the new number of products; the
   // shop's page hears it too.
   function updateCount(count, basketLinked) {
     if (typeof count !== 'number') return;
@@ -54,7 +54,7 @@
 
   const { announceBasket: basketChanged, chosenQuantity } = page;
 
-  // Which button opened the binding dialog: InPost wants the binding_place (reference §7.1).
+  // Which button opened the binding dialog: InPost wants the binding_place (docs/inpost-pay-api.md §7.1).
   let lastPlace = null;
   document.addEventListener('click', (event) => {
     const button = event.composedPath().find((node) => node.tagName === 'INPOST-IZI-BUTTON');
@@ -92,7 +92,7 @@
   }
 
   // ---------------------------------------------------------------------------------------------
-  // window.izi* (reference §7.4). InPost's script waits for these before its first call.
+  // window.izi* (docs/inpost-pay-api.md §7.4). InPost's script waits for these before its first call.
   // ---------------------------------------------------------------------------------------------
   let canBeBoundLogged = false;
 

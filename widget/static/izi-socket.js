@@ -1,5 +1,5 @@
 /*
- * izi-socket.js: the page's line to the shop's Socket.IO namespace /izi (DESIGN.md §2).
+ * izi-socket.js: the page's line to the shop's Socket.IO namespace /izi (docs/architecture.md#interfaces).
  *
  *   IziSocket.on('basket', (data) => ...)       // a server event: inpost-update-count, binding,
  *                                              // basket, order-complete, order-status; or the

@@ -1,6 +1,6 @@
 /*
  * order-status.js: the thank-you / order page of an InPost Pay order follows its payment live
- * (DESIGN.md §3 step 7): "Nieopłacone" -> "Opłacone" (or "Płatność odrzucona") as soon as InPost's
+ * (docs/architecture.md#the-flows step 7): "Nieopłacone" -> "Opłacone" (or "Płatność odrzucona") as soon as InPost's
  * order event reaches the shop, which pushes `order-status` to the room of this order.
  *
  * The page names its order in `<div data-izi-order data-order-id data-token>`; izi-socket.js

@@ -1,6 +1,6 @@
 // Money, quantities, dates and the Polish labels of InPost's enums.
 //
-// Money never becomes a float (DESIGN.md §4): amounts arrive as strings "182.80"
+// Money never becomes a float (docs/architecture.md#rules): amounts arrive as strings "182.80"
 // (or numbers), are parsed to integer grosze, added as integers, and printed back
 // with string arithmetic.
 
@@ -89,7 +89,7 @@ export function plural(n, one, few, many) {
   return `${n} ${many}`;
 }
 
-// InPost's enums are open (DESIGN.md §4): an unknown value is shown as it came.
+// InPost's enums are open (docs/architecture.md#rules): an unknown value is shown as it came.
 const PAYMENT_TYPES = {
   CARD: "Karta płatnicza",
   CARD_TOKEN: "Zapisana karta",

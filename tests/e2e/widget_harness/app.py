@@ -1,6 +1,6 @@
 """A tiny Flask app that serves InPost's widget script next to a fake merchant page.
 
-The widget script is InPost's side of the Widget 1.0 contract (reference §7.4): it must work on any
+The widget script is InPost's side of the Widget 1.0 contract (docs/inpost-pay-api.md §7.4): it must work on any
 merchant page that defines the izi* callbacks. This harness is such a page, with callbacks whose
 behaviour each test sets through `window.harness` (see static/harness.js), so the script is
 tested without the shop or the sandbox behind it.

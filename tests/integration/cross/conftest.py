@@ -53,7 +53,7 @@ META_TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 TIMEOUT = 15
 
 # The checkout the phone app sends when a test does not care: a parcel locker, BLIK, the
-# required consents ticked (seed 003 consents: 1 REQUIRED_ALWAYS, 2 REQUIRED_ONCE).
+# required consents ticked (Confirming the binding of a basket consents: 1 REQUIRED_ALWAYS, 2 REQUIRED_ONCE).
 APM_BLIK = {
     "delivery_type": "APM",
     "delivery_point": "KRA010",
@@ -192,7 +192,7 @@ class InPostDesk:
 
     def signed(self, method: str, path: str, body: object = None, *, raw: bytes | None = None) -> requests.Response:
         """A call to the shop's merchant API signed with the sandbox's real key, as InPost makes
-        it (reference §6): the exact bytes sent are the bytes signed. `raw` sends bytes as given
+        it (docs/inpost-pay-api.md §6): the exact bytes sent are the bytes signed. `raw` sends bytes as given
         (for malformed bodies the sandbox's client would never produce)."""
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode("utf-8"))
         ring = self.pair.sandbox_app.extensions["sandbox_keys"]
@@ -269,7 +269,7 @@ RECORDED = (Basket, BasketLine, BasketPromoCode, InPostBasket, InPostEvent, Orde
 
 def shop_fingerprint(pair) -> list:
     """Every row of the shop's tables a merchant-API call may write: a refused call must leave
-    them exactly as they were (DESIGN.md §2: "never a 2xx before the durable write", and bad
+    them exactly as they were (docs/architecture.md#interfaces: "never a 2xx before the durable write", and bad
     input changes nothing)."""
     with pair.shop_app.app_context():
         return [
@@ -346,7 +346,7 @@ def shop_context(pair):
 def bind(pair, inpost):
     """bind(shopper, phone, trust_browser=False) -> (basket_id, accepted basket detail).
 
-    Seed UC.04 step 2 as it happens: the shop asks InPost to bind by PHONE, the request shows
+    UC.04 step 2 as it happens: the shop asks InPost to bind by PHONE, the request shows
     up in the app, the shopper accepts, InPost asks the shop to confirm.
     """
 

@@ -1,5 +1,5 @@
 """Every basket the shop emits passes InPost's contract check (the sandbox's `contract.check_basket`,
-seed 001/003 tables, reference §4), whatever is in it.
+Basket Update/003 tables, docs/inpost-pay-api.md §4), whatever is in it.
 
 The baskets are built by the shop's own services and turned into JSON by the integration
 exactly as it sends them (`inpost_pay.baskets.build_json` + the client's encoding), then read

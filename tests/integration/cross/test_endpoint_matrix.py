@@ -1,5 +1,5 @@
 """Every merchant endpoint x {malformed JSON, missing field, wrong type, unknown id, repeat,
-after order}: the documented status and error code (DESIGN.md §2, reference §3.0), and the
+after order}: the documented status and error code (docs/architecture.md#interfaces, docs/inpost-pay-api.md §3.0), and the
 shop's database exactly as it was whenever the call is refused.
 
 The calls are signed with the sandbox's real keys (`sandbox.keys.sign_headers`); the shop
@@ -260,7 +260,7 @@ def test_unknown_basket_is_404_basket_not_found(pair, inpost, basket_id):
         ("POST", "/v1/izi/order", order_body(basket_id, 60)),
     ]:
         assert_refused(inpost.signed(method, path, body), 404, "BASKET_NOT_FOUND")
-    # Unlinking what we do not know is fine (reference §3.4: PS and WC answer 200), and writes nothing.
+    # Unlinking what we do not know is fine (docs/inpost-pay-api.md §3.4: PS and WC answer 200), and writes nothing.
     assert inpost.signed("DELETE", f"/v1/izi/basket/{basket_id}/binding").status_code == 200
     assert shop_fingerprint(pair) == before
 
@@ -437,7 +437,7 @@ def test_calls_not_signed_by_inposts_current_keys_are_401(pair, inpost, open_bas
 
 def test_a_rotated_key_is_fetched_and_trusted(pair, inpost, open_basket):
     """InPost rotates its signing key: the next call carries the new version; the shop fetches
-    that version (reference §6.2 step 2) and accepts the call, and the old version still works."""
+    that version (docs/inpost-pay-api.md §6.2 step 2) and accepts the call, and the old version still works."""
     ring = pair.sandbox_app.extensions["sandbox_keys"]
     old = ring.current()
     new = ring.rotate()

@@ -1,4 +1,4 @@
-"""The flows of DESIGN.md §3 that need no browser, end to end between the shop and the sandbox.
+"""The flows of docs/architecture.md#the-flows that need no browser, end to end between the shop and the sandbox.
 
 The shopper acts through the shop's own pages (requests + CSRF token), InPost through the
 sandbox's phone-app API and its signed calls; both sides' records are then compared.
@@ -51,7 +51,7 @@ def test_binding_by_phone_links_the_basket_the_shop_answered(pair, inpost, shopp
     assert answer["client_details"]["masked_phone_number"] == state.masked_phone_number
     assert inpost.puts(basket_id) == 0  # binding needs no PUT: the confirmation answer is the basket
 
-    # The shop's log line of the confirmation shows the phone masked (DESIGN.md §4 "Security").
+    # The shop's log line of the confirmation shows the phone masked (docs/architecture.md#rules "Security").
     [logged] = [e for e in calllog.recent(basket_id=basket_id) if e["path"].endswith("/confirmation")]
     assert logged["verification"].startswith("ok")
     assert phone.phone not in logged["request_body"]
@@ -110,7 +110,7 @@ def test_a_trusted_browser_binds_a_new_basket_with_no_app_step(pair, inpost, sho
     trusted = binding(pair, first_id)
     assert trusted.browser_trusted and trusted.browser_id
 
-    # Later, a new basket in the same browser (seed 000 steps 5-6, 9).
+    # Later, a new basket in the same browser (Synchronization of a basket and an order (UC.04) steps 5-6, 9).
     later = type(shopper)(pair.shop.url)
     later.add(12)
     new_id = later.basket_id
@@ -239,7 +239,7 @@ def test_app_side_changes_are_applied_by_the_shop_with_no_put_back(pair, inpost,
     assert shop_basket(pair, basket_id)["lines"] == {10: D("0.500")}
     check_in_step()
 
-    # None of these made the shop PUT the basket back to InPost (DESIGN.md §3.4, pitfall 6).
+    # None of these made the shop PUT the basket back to InPost (docs/architecture.md#the-flows, pitfall 6).
     assert inpost.puts(basket_id) == 0
     events = inpost.calls(basket_id, "outbound", "POST", "/event")
     assert len(events) == 7 and all(e["status"] == 200 for e in events)
@@ -282,7 +282,7 @@ def test_app_checkout_orders_once_and_authorized_payment_marks_it_paid(pair, inp
     assert repeat.body["order_details"]["order_id"] == order["order_id"]
     assert len(shop_orders(pair, basket_id)) == 1
 
-    # The shopper's website session starts a fresh basket (DESIGN.md §4).
+    # The shopper's website session starts a fresh basket (docs/architecture.md#rules).
     assert shopper.basket_id is None
 
 
@@ -329,7 +329,7 @@ def test_a_change_whose_put_failed_stops_the_app_checkout_until_refreshed(pair, 
     _, held = inpost.stored(basket_id)
     assert [p["product_id"] for p in held["products"]] == ["1"]  # InPost still has the old basket
 
-    # DESIGN.md §3.6: InPost re-reads the basket before ordering. The shop answers what it will
+    # docs/architecture.md#the-flows: InPost re-reads the basket before ordering. The shop answers what it will
     # sell now; it differs from InPost's copy, so the app refuses and nothing is ordered.
     refused = phone.checkout(inpost_basket_id)
     assert refused.status_code == 409, refused.text
@@ -351,7 +351,7 @@ def test_a_change_whose_put_failed_stops_the_app_checkout_until_refreshed(pair, 
 
 def test_an_order_at_a_price_the_basket_no_longer_has_is_refused(pair, inpost, shopper, phone_app, bind):
     """An order whose basket_price is not what the basket costs now is refused with 409
-    ORDER_NOT_CREATE (reference §3.5 step 3), even when signed by InPost."""
+    ORDER_NOT_CREATE (docs/inpost-pay-api.md §3.5 step 3), even when signed by InPost."""
     shopper.add(4, 2)
     phone = phone_app()
     basket_id, detail = bind(shopper, phone)

@@ -1,6 +1,6 @@
-"""Signed calls to the shop's merchant API, made the way InPost makes them (reference §6).
+"""Signed calls to the shop's merchant API, made the way InPost makes them (docs/inpost-pay-api.md §6).
 
-The signer here is written from the reference, independently of the sandbox. The
+The signer here is written from docs/inpost-pay-api.md, independently of the sandbox. The
 app's signing-key cache is given this test key pair's public half through its
 normal fetch functions (InPost's `GET /v1/izi/signing-keys/public` answer shape).
 """

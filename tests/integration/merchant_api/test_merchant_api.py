@@ -1,4 +1,4 @@
-"""The seven endpoints InPost calls (DESIGN.md §2): verify -> parse -> apply -> answer."""
+"""The seven endpoints InPost calls (docs/architecture.md#interfaces): verify -> parse -> apply -> answer."""
 
 from __future__ import annotations
 

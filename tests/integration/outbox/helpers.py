@@ -181,7 +181,7 @@ class PhoneApp:
 
 
 def inpost_order(pair, *, outcome: str = "AUTHORIZED", trust_browser: bool = False) -> tuple[int, PhoneApp, str]:
-    """An order placed in the app the way a shopper places it (DESIGN.md §3 steps 2, 6, 7):
+    """An order placed in the app the way a shopper places it (docs/architecture.md#the-flows steps 2, 6, 7):
     bind by phone, accept, check out. Returns (shop order id, the phone, basket id)."""
     shopper = Shopper(pair.shop.url)
     shopper.add(1)

@@ -1,7 +1,7 @@
 """The outbox and the order events, in-process: what is written, when, and how it is sent.
 
 The worker's HTTP client is a `RecordingClient`, so each rule is checked on its own:
-same transaction as the change, the body of reference §5.5, per-order order, exclusive
+same transaction as the change, the body of docs/inpost-pay-api.md §5.5, per-order order, exclusive
 claims, backoff with jitter, dead letter and retry.
 """
 
@@ -113,7 +113,7 @@ def test_cancelling_is_one_event_with_order_rejected(app):
         "order_merchant_status_description": "Anulowane",
         "delivery_references_list": [],
     }
-    # InPost takes nothing after a final status (reference §8.8): a relabel stays local.
+    # InPost takes nothing after a final status (docs/inpost-pay-api.md §8.8): a relabel stays local.
     change(app, order_id, lambda o: order_service.change_status(o, "cancelled", "Anulowane na prośbę klienta"))
     assert len(messages(app, order_id)) == 1
 

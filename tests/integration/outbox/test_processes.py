@@ -155,7 +155,7 @@ def test_two_worker_processes_on_sqlite_send_each_event_once(workdir):
 
 @pytest.fixture
 def postgres_url():
-    """A fresh database of its own on the PostgreSQL service (DESIGN.md §5)."""
+    """A fresh database of its own on the PostgreSQL service (docs/architecture.md#tests-and-performance)."""
     name = f"outbox_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)

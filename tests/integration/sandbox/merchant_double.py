@@ -1,6 +1,6 @@
 """A tiny stand-in for the merchant's API, for testing the sandbox's calls to it.
 
-It verifies every call's signature with its own code (reference §6, not the
+It verifies every call's signature with its own code (docs/inpost-pay-api.md §6, not the
 sandbox's), records what it received, and answers with a fixed valid basket and
 an order built from the request. Tests change its answers through `answers`.
 Served on a free loopback port by werkzeug's `make_server` in a thread.
@@ -31,7 +31,7 @@ def load_fixture(name: str) -> dict:
 
 
 def verify_signature(raw: bytes, headers, keys: dict[str, str], merchant_external_id: str) -> str | None:
-    """None when the call is correctly signed, else the reason (reference §6.2)."""
+    """None when the call is correctly signed, else the reason (docs/inpost-pay-api.md §6.2)."""
     try:
         signature = headers["x-signature"]
         timestamp = headers["x-signature-timestamp"]

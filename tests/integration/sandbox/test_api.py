@@ -1,4 +1,4 @@
-"""InPost's API endpoints (reference §5) with good and bad input."""
+"""InPost's API endpoints (docs/inpost-pay-api.md §5) with good and bad input."""
 
 from __future__ import annotations
 

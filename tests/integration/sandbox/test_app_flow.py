@@ -1,4 +1,4 @@
-"""The phone app's actions and the signed calls they make to the merchant (DESIGN.md §3)."""
+"""The phone app's actions and the signed calls they make to the merchant (docs/architecture.md#the-flows)."""
 
 from __future__ import annotations
 
@@ -373,7 +373,7 @@ def test_merchant_refusing_the_order_shows_its_message(phone_app, bound_basket, 
         409, "ORDER_NOT_CREATED", "Cena koszyka się zmieniła")  # fmt: skip
 
 
-# -- merchant order events (reference §5.5, seed 004) -----------------------------------
+# -- merchant order events (docs/inpost-pay-api.md §5.5, Updating orders at the Merchant’s) -----------------------------------
 
 
 def order_event(client, auth, event_id, **event_data):

@@ -1,4 +1,4 @@
-"""OAuth2 token endpoint (Keycloak's shape, reference §2.2) and bearer checks on the API."""
+"""OAuth2 token endpoint (Keycloak's shape, docs/inpost-pay-api.md §2.2) and bearer checks on the API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The browser API behind window.izi* (DESIGN.md §2): good input, bad input, InPost down."""
+"""The browser API behind window.izi* (docs/architecture.md#interfaces): good input, bad input, InPost down."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ def test_first_call_for_a_basket_asks_inpost_once_and_records_the_owner(pair, cl
     assert first.status_code == 200
     assert first.json["basket_linked"] is False and first.json["count"] == 1
     client.post("/izi/can-be-bound", json={})
-    assert len(inpost_log(pair, basket_id, "GET", "/binding")) == 1  # seed 000 step 5: the first call only
+    assert len(inpost_log(pair, basket_id, "GET", "/binding")) == 1  # Synchronization of a basket and an order (UC.04) step 5: the first call only
     with client.session_transaction() as session:
         owner = session["owner"]
     assert record(pair, basket_id)["owner_token"] == owner
@@ -218,7 +218,7 @@ def test_a_trusted_browser_binds_the_next_basket_with_one_put_and_no_app_step(pa
     assert cookie is not None and cookie.http_only
     assert answer.json["browser_trusted"] is True
 
-    # Later, a new basket in the same browser: the cookie stays (seed 000 steps 5-6, 9).
+    # Later, a new basket in the same browser: the cookie stays (Synchronization of a basket and an order (UC.04) steps 5-6, 9).
     with client.session_transaction() as session:
         session.pop("basket_id")
     assert client.post("/izi/can-be-bound", json={"product_id": 4}).json["browser_trusted"] is True

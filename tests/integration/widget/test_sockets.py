@@ -81,7 +81,7 @@ def checkout(client, bound, phone, **choices) -> tuple[int, str]:
 
 
 def signed_order_event(pair, order_id: int, payment_status: str) -> requests.Response:
-    """InPost's `POST /v1/izi/order/{id}/event` (seed 004), signed with the sandbox's own key."""
+    """InPost's `POST /v1/izi/order/{id}/event` (Updating orders at the Merchant’s), signed with the sandbox's own key."""
     body = json.dumps(
         {
             "event_id": str(uuid.uuid4()),

@@ -1,15 +1,15 @@
-// #/koszyk/<id>: one basket in detail (seed 002 "Szczegóły koszyka"). Every change here is an
-// event InPost sends to the merchant (reference §3.3: PRODUCTS_QUANTITY, PROMO_CODES,
+// #/koszyk/<id>: one basket in detail (InPost Pay (Basket App) "Szczegóły koszyka"). Every change here is an
+// event InPost sends to the merchant (docs/inpost-pay-api.md §3.3: PRODUCTS_QUANTITY, PROMO_CODES,
 // RELATED_PRODUCTS); the merchant answers with the whole basket, which replaces this view.
 // A refused change comes back as the merchant's basket_notice (ERROR red, ATTENTION green),
-// not as an error. Promo codes go in one at a time (seed 002).
+// not as an error. Promo codes go in one at a time (InPost Pay (Basket App)).
 import { enc } from "../api.js";
 import { errorBox } from "../errors.js";
 import { h, icon, replaceContent } from "../dom.js";
 import { dateTime, grosze, money, pln, plural, quantityText, thousandths, timeLeft } from "../format.js";
 import { empty, frame, loading, thumb } from "./frame.js";
 
-// The basket JSON carries no step for DECIMAL quantities (reference §4), so the stepper moves
+// The basket JSON carries no step for DECIMAL quantities (docs/inpost-pay-api.md §4), so the stepper moves
 // by 0.1 unit and the field takes any amount; a merchant with another step answers with a notice.
 const DECIMAL_STEP = 100; // thousandths
 const INTEGER_STEP = 1000;
@@ -40,7 +40,7 @@ function offeredAmount(product) {
   return product.quantity?.quantity ?? 1;
 }
 
-/** INTEGER lines are priced per piece, DECIMAL lines for the chosen amount (reference §8.2). */
+/** INTEGER lines are priced per piece, DECIMAL lines for the chosen amount (docs/inpost-pay-api.md §8.2). */
 function lineTotal(product) {
   const unit = grosze(product.promo_price || product.base_price);
   if (product.quantity?.quantity_type === "DECIMAL") return unit;

@@ -1,6 +1,6 @@
-// #/koszyki: every active basket of this phone, from any merchant (seed 002 "Widok aktywnych
+// #/koszyki: every active basket of this phone, from any merchant (InPost Pay (Basket App) "Widok aktywnych
 // koszyków"). The list holds linked, unexpired, unordered baskets only, so a basket past its
-// basket_expiration_date simply disappears at the next poll (seed 001).
+// basket_expiration_date simply disappears at the next poll (Basket Update).
 import { enc } from "../api.js";
 import { errorBox } from "../errors.js";
 import { h, replaceContent } from "../dom.js";

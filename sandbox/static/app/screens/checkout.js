@@ -1,16 +1,16 @@
-// #/kasa/<id>: checkout in the app (DESIGN.md §3 steps 6-7). The shopper picks a delivery from
+// #/kasa/<id>: checkout in the app (docs/architecture.md#the-flows steps 6-7). The shopper picks a delivery from
 // the basket's list (APM with a parcel locker, COURIER with an address, DIGITAL with an e-mail),
-// its options (COD, PWW, ...), accepts the consents (reference §8.6: REQUIRED_ONCE remembered per
+// its options (COD, PWW, ...), accepts the consents (docs/inpost-pay-api.md §8.6: REQUIRED_ONCE remembered per
 // consent id and version for this phone, REQUIRED_ALWAYS asked every time), may ask for an
 // invoice, picks a payment type and, as a sandbox control, the payment's outcome. The total is
-// final + delivery + options (reference §8.3), the amount InPost sends as basket_price.
+// final + delivery + options (docs/inpost-pay-api.md §8.3), the amount InPost sends as basket_price.
 import { enc } from "../api.js";
 import { errorBox } from "../errors.js";
 import { h, replaceContent } from "../dom.js";
 import { day, deliveryType, grosze, money, paymentType, pln } from "../format.js";
 import { empty, frame, loading } from "./frame.js";
 
-// What InPost offers when the basket's payment_type list is empty (seed 001: the merchant's
+// What InPost offers when the basket's payment_type list is empty (Basket Update: the merchant's
 // payment-gateway defaults); mirrors sandbox/app_actions.py DEFAULT_PAYMENT_TYPES.
 const DEFAULT_PAYMENT_TYPES = ["CARD", "BLIK_CODE", "PAY_BY_LINK", "GOOGLE_PAY", "APPLE_PAY"];
 const REQUIREMENT_NOTE = {
@@ -19,7 +19,7 @@ const REQUIREMENT_NOTE = {
   OPTIONAL: "opcjonalna",
 };
 
-/** Consent text with its links: "#<id>" placeholders become links (reference §8.6), or the
+/** Consent text with its links: "#<id>" placeholders become links (docs/inpost-pay-api.md §8.6), or the
  * main link follows the text when there are none. */
 function consentText(consent) {
   const links = new Map([[`#${consent.consent_id}`, { href: consent.consent_link, text: consent.label_link }]]);
@@ -79,7 +79,7 @@ export function mount(root, ctx, basketId) {
     return types;
   }
 
-  /** Products that cannot go by this delivery type (delivery_product, reference §4). */
+  /** Products that cannot go by this delivery type (delivery_product, docs/inpost-pay-api.md §4). */
   function unavailableFor(type) {
     return (doc().products || []).filter((p) => (p.delivery_product || [])
       .some((d) => d.delivery_type === type && d.if_delivery_available === false)).map((p) => p.product_name);
@@ -223,7 +223,7 @@ export function mount(root, ctx, basketId) {
           h("input", { type: "checkbox", id, checked: form.options.has(code),
             onchange: change((input) => {
               if (input.checked) form.options.add(code); else form.options.delete(code);
-              // COD is paying on delivery: the two go together (seed 001, reference §8.5).
+              // COD is paying on delivery: the two go together (Basket Update, docs/inpost-pay-api.md §8.5).
               if (code === "COD") form.payment_type = input.checked ? "CASH_ON_DELIVERY" : null;
             }) }),
           h("label", { for: id }, `${option.delivery_name || code} (+${money(option.delivery_option_price)})`,

@@ -1,6 +1,6 @@
-// Orders placed in the app (seed 002 "Lista złożonych zamówień"): the merchant's own status
+// Orders placed in the app (InPost Pay (Basket App) "Lista złożonych zamówień"): the merchant's own status
 // label (order_merchant_status_description) and tracking numbers come from the merchant's
-// order events (reference §5.5), so polling shows them as soon as the shop sends them.
+// order events (docs/inpost-pay-api.md §5.5), so polling shows them as soon as the shop sends them.
 import { enc } from "../api.js";
 import { errorBox } from "../errors.js";
 import { h, icon, replaceContent } from "../dom.js";
@@ -70,7 +70,7 @@ const RESULT = {
   DECLINED: ["bad", "Płatność odrzucona", "Zamówienie czeka na zapłatę. Zapłać ponownie poniżej; sklep anuluje nieopłacone zamówienie po pewnym czasie."],
 };
 
-// Payment states from which the app offers paying again (reference §8.8), unless the
+// Payment states from which the app offers paying again (docs/inpost-pay-api.md §8.8), unless the
 // merchant has closed the order (ORDER_REJECTED / ORDER_COMPLETED take no more payments).
 const RETRY_FROM = ["UNPAID", "DECLINED", "CANCELLED", "ERROR"];
 const canPayAgain = (order) => RETRY_FROM.includes(order.payment_status) && order.order_status === "ORDER_PROCESSING";
@@ -83,7 +83,7 @@ function inpostStatus(order) {
   return orderStatus(order.order_status);
 }
 
-/** A line at regular prices: per piece for INTEGER, for the amount for DECIMAL (reference §8.2). */
+/** A line at regular prices: per piece for INTEGER, for the amount for DECIMAL (docs/inpost-pay-api.md §8.2). */
 function regularTotal(product) {
   const unit = grosze(product.base_price);
   const pieces = thousandths(product.quantity?.quantity);

@@ -1,7 +1,7 @@
-// Binding requests (DESIGN.md §3 step 2): a shop asked InPost to link a basket with this phone.
+// Binding requests (docs/architecture.md#the-flows step 2): a shop asked InPost to link a basket with this phone.
 // Accepting makes InPost call the merchant's /confirmation; the basket is linked only when the
 // shop answers with a valid basket, otherwise the contract violations are shown here.
-// "Zaufaj tej przeglądarce" = trust_browser (seed 000 step 9): later baskets from that browser
+// "Zaufaj tej przeglądarce" = trust_browser (Synchronization of a basket and an order (UC.04) step 9): later baskets from that browser
 // link with no question.
 import { enc } from "../api.js";
 import { errorBox } from "../errors.js";

@@ -1,6 +1,6 @@
 /*
  * A fake merchant for the widget tests: it renders <inpost-izi-button> elements and defines the
- * Widget 1.0 callbacks on window (reference §7.4), each behaving as `window.harness` says. Tests
+ * Widget 1.0 callbacks on window (docs/inpost-pay-api.md §7.4), each behaving as `window.harness` says. Tests
  * set `window.harness` with page.add_init_script before this runs, then read `window.calls`.
  *
  *   elements      list of attribute maps, one <inpost-izi-button> each
@@ -97,7 +97,7 @@
       options.orderComplete = 'wait';
       (orderComplete = orderComplete || deferred()).resolve(value);
     },
-    // What the merchant's backend does after a basket change (seed 000 step 10).
+    // What the merchant's backend does after a basket change (Synchronization of a basket and an order (UC.04) step 10).
     updateCount(detail) {
       document.querySelectorAll('inpost-izi-button').forEach((button) => {
         button.dispatchEvent(new CustomEvent('inpost-update-count', { detail }));
