@@ -27,12 +27,14 @@ LABEL = "Pakujemy Twoją paczkę"
 TRACKING = "620000123456789"
 
 
-@pytest.fixture
-def sync_pair(tmp_path_factory):
-    """Shop + sandbox with the shop's outbox worker running, as `make run` has it."""
+@pytest.fixture(params=[1, 2], ids=["widget1", "widget2"])
+def sync_pair(request, tmp_path_factory):
+    """Shop + sandbox with the shop's outbox worker running, as `make run` has it, on either
+    widget contract (the order's way back is the same in both: docs/widget-versions.md)."""
     workdir = scratch_dir(tmp_path_factory, "order-sync-e2e-")
+    extra = {**FAST_OUTBOX, "INPOST_PAY_OUTBOX_WORKER": True, "INPOST_PAY_WIDGET_VERSION": request.param}
     try:
-        with live_pair(workdir, shop_extra={**FAST_OUTBOX, "INPOST_PAY_OUTBOX_WORKER": True}) as live:
+        with live_pair(workdir, shop_extra=extra) as live:
             inpost_pay.start_worker(live.shop_app)
             yield live
             inpost_pay.stop_worker(live.shop_app)

@@ -180,6 +180,25 @@ class PhoneApp:
         return answer.json()["order"]
 
 
+def ask_to_bind(pair, basket_id: str, phone: PhoneApp) -> None:
+    """The binding request by phone, the way the shop's widget contract makes it
+    (docs/widget-versions.md): Widget 1.0, the shop asks InPost (`POST .../binding`); Widget 2.0,
+    the shop gets the basket binding API key and InPost's widget asks from the shop's page."""
+    number = {"country_prefix": "+48", "phone": phone.phone}
+    app = pair.shop_app
+    with app.app_context():
+        client = app.extensions["inpost_pay"].client
+        if app.config.get("INPOST_PAY_WIDGET_VERSION") != 2:
+            client.create_basket_binding(basket_id, "PHONE", phone_number=number)
+            return
+        key = client.basket_binding_key(basket_id)
+    headers = {"Origin": pair.shop.url, "X-Merchant-Client-Id": app.config["INPOST_PAY_MERCHANT_CLIENT_ID"],
+               "X-Basket-Binding-Api-Key": key}  # fmt: skip
+    sent = requests.post(f"{pair.sandbox.url}/widget/v2/binding", headers=headers, timeout=TIMEOUT,
+                         json={"binding_method": "PHONE", "phone_number": number, "binding_place": "BASKET_SUMMARY"})  # fmt: skip
+    assert sent.status_code == 202, sent.text
+
+
 def inpost_order(pair, *, outcome: str = "AUTHORIZED", trust_browser: bool = False) -> tuple[int, PhoneApp, str]:
     """An order placed in the app the way a shopper places it (docs/architecture.md#the-flows steps 2, 6, 7):
     bind by phone, accept, check out. Returns (shop order id, the phone, basket id)."""
@@ -187,10 +206,7 @@ def inpost_order(pair, *, outcome: str = "AUTHORIZED", trust_browser: bool = Fal
     shopper.add(1)
     basket_id = shopper.basket_id
     phone = PhoneApp(pair.sandbox.url)
-    with pair.shop_app.app_context():
-        pair.shop_app.extensions["inpost_pay"].client.create_basket_binding(
-            basket_id, "PHONE", phone_number={"country_prefix": "+48", "phone": phone.phone}
-        )
+    ask_to_bind(pair, basket_id, phone)
     request = next(r for r in phone.call("GET", "/requests").json()["requests"] if r["basket_id"] == basket_id)
     detail = phone.call("POST", f"/requests/{request['id']}/accept", {"trust_browser": trust_browser})
     assert detail.status_code == 200, detail.text
