@@ -57,7 +57,7 @@ class After:
 def verify_signature():
     g.inpost_started = time.perf_counter()
     g.inpost_verification = "not checked"
-    raw = request.get_data(cache=True)  # the exact bytes, before any JSON parsing (docs/inpost-pay-api.md §6.3)
+    raw = request.get_data(cache=True)  # the exact bytes, before any JSON parsing (docs/inpost-pay-api.md §6.2)
     try:
         key = verify_request(raw, request.headers, current_app.extensions["inpost_pay"].signing_keys)
     except InvalidSignature as exc:
