@@ -3,10 +3,12 @@ InPost and a shopper make them (the shop's own pages, then a signed binding conf
 
 from __future__ import annotations
 
+import argparse
 import base64
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -84,13 +86,19 @@ class Signer:
 
     def signing_keys(self):
         """The app's signing-key cache, given this key as InPost's key endpoint would."""
-        from inpost_pay.signing_keys import SigningKeyCache
+        return signing_key_cache(self.public_key)
 
-        entry = {"public_key_base64": self.public_key, "version": "1"}
-        return SigningKeyCache(
-            lambda: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_keys": [entry]},
-            lambda v: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_key": entry},
-        )
+
+def signing_key_cache(public_key: str):
+    """A signing-key cache holding `public_key` (base64 DER) as the keys InPost publishes at
+    GET /v1/izi/signing-keys/public, given directly."""
+    from inpost_pay.signing_keys import SigningKeyCache
+
+    entry = {"public_key_base64": public_key, "version": "1"}
+    return SigningKeyCache(
+        lambda: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_keys": [entry]},
+        lambda v: {"merchant_external_id": MERCHANT_EXTERNAL_ID, "public_key": entry},
+    )
 
 
 def quantity_event(i: int) -> bytes:
@@ -137,32 +145,130 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", default="sqlite", help='"sqlite" (default) or a PostgreSQL URL')
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--server", choices=["werkzeug", "gunicorn"], default="werkzeug",
+                        help="threaded werkzeug in one process (default), or gunicorn as deployed (gunicorn.conf.py)")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (> 1: PostgreSQL only)")
+
+
+def check_server_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.workers > 1 and args.server != "gunicorn":
+        parser.error("--workers applies to --server gunicorn only")
+    if args.workers > 1 and not args.database.startswith("postgresql"):
+        parser.error("--workers > 1 needs --database postgresql+psycopg://... (SQLite is one writer, "
+                     "one process; the shop refuses several processes on it, see README \"Deploy\")")
+
+
+def server_label(args: argparse.Namespace) -> str:
+    database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL"
+    if args.server == "werkzeug":
+        return f"threaded werkzeug + {database}"
+    threads = os.environ.get("SHOP_THREADS") or 100
+    return f"gunicorn gthread {args.workers} x {threads} threads + {database}"
+
+
+def server_rss(pid: int) -> dict:
+    """RSS (MB) of the server's processes: the master's children (gunicorn's workers), or the
+    process itself when it has none. `sum`, `max` and how many `processes`."""
+    children = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if int(fields["PPid"]) == pid:
+                children.append(int(status.parent.name))
+    sizes = [rss_mb(p) for p in children or [pid]]
+    return {"sum": sum(sizes), "max": max(sizes), "processes": len(sizes)}
+
+
+def rss_line(memory: dict) -> str:
+    if memory["processes"] == 1:
+        return f"{memory['max']:.0f} MB"
+    return f"{memory['sum']:.0f} MB in {memory['processes']} processes, at most {memory['max']:.0f} MB each"
+
+
+def _wait_until_up(server: subprocess.Popen, url: str, counts: Path, processes: int) -> None:
+    """gunicorn says nothing on stdout: wait until every worker has written its count file
+    and the port answers."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        if len(list(counts.glob("[0-9]*"))) >= processes:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(url, timeout=2).ok:
+                    return
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start within 60 s")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM: gunicorn's master stops its workers gracefully (graceful_timeout) and exits."""
+    children = [] if server.poll() is not None else _children(server.pid)
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    left = [p for p in children if Path(f"/proc/{p}").exists()]
+    if left:
+        print(f"warning: server processes left behind: {left}", file=sys.stderr)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
 @contextlib.contextmanager
-def shop_server(database: str, public_key: str, port: int | None = None):
-    """The shop in a subprocess on 127.0.0.1 (benchmarks/_bench_server.py): yields (base_url, pid).
-    `database`: "sqlite" (a new file) or a PostgreSQL URL, in a schema of its own dropped after."""
+def shop_server(database: str, public_key: str, port: int | None = None, server: str = "werkzeug", workers: int = 1):
+    """The shop in a subprocess on 127.0.0.1 (benchmarks/_bench_server.py), threaded werkzeug
+    or gunicorn with `workers` processes: yields (base_url, pid of the server or its master).
+    `database`: "sqlite" (a new file) or a PostgreSQL URL, in a schema of its own dropped after.
+    The schema and the demo data are made once, before the server starts."""
     port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = {**os.environ, "BENCH_PUBLIC_KEY": public_key}
     schema = None
     if database == "sqlite":
-        target = str(workdir / "shop.db")
+        env["BENCH_DATABASE"] = str(workdir / "shop.db")
     else:
         from sqlalchemy import create_engine, text
 
-        target, schema = database, f"bench_{uuid.uuid4().hex[:12]}"
+        schema = f"bench_{uuid.uuid4().hex[:12]}"
+        env.update(BENCH_DATABASE=database, BENCH_SCHEMA=schema)
         admin = create_engine(database, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    args = [sys.executable, str(ROOT / "benchmarks/_bench_server.py"), str(port), target, public_key]
-    server = subprocess.Popen(args + ([schema] if schema else []), stdout=subprocess.PIPE, text=True)
+    script = str(ROOT / "benchmarks/_bench_server.py")
+    process = None
     try:
-        line = server.stdout.readline().strip()
-        if line != "ready":
-            raise RuntimeError(f"the shop did not start: {line!r}")
-        yield f"http://127.0.0.1:{port}", server.pid
+        subprocess.run([sys.executable, script, "prepare"], env=env, check=True)
+        if server == "werkzeug":
+            process = subprocess.Popen([sys.executable, script, "serve", str(port)], env=env,
+                                       stdout=subprocess.PIPE, text=True)
+            line = process.stdout.readline().strip()
+            if line != "ready":
+                raise RuntimeError(f"the shop did not start: {line!r}")
+        else:
+            counts = workdir / "statements"
+            counts.mkdir()
+            env["BENCH_COUNTS"] = str(counts)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--name", "bench-shop",
+                 "--pythonpath", str(ROOT / "benchmarks"), "_bench_server:bench_app()"],
+                env=env, cwd=ROOT,
+            )
+            _wait_until_up(process, f"http://127.0.0.1:{port}/bench/bare", counts, workers)
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        if process is not None:
+            _stop(process)
         if schema:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

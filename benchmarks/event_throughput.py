@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/event_throughput.py [--seconds 5] [--clients 8] [--baskets 40]
         [--database sqlite|postgresql+psycopg://...] [--port N]
+        [--server werkzeug|gunicorn] [--workers N]
 
-The shop runs as `make run` serves it (threaded werkzeug) in a subprocess on 127.0.0.1 with a
+The shop runs in a subprocess on 127.0.0.1, on threaded werkzeug (default) or on gunicorn as
+`make run` deploys it (`gunicorn.conf.py`, gthread; `--workers` > 1 needs PostgreSQL), with a
 database of its own (a new SQLite file, or a new schema in the PostgreSQL database given, dropped
 afterwards); everything stays on loopback and stops by itself. Measured, in this order:
 
@@ -13,7 +15,10 @@ afterwards); everything stays on loopback and stops by itself. Measured, in this
 - spread: `--clients` clients, events spread round-robin over `--baskets` bound 5-line baskets;
 - one-basket: `--clients` clients all on one basket (contention): errors and p99;
 - get: InPost's pre-order re-read `GET /v1/izi/basket/{id}`, `--clients` clients;
-- the server's RSS at the end.
+- the server's RSS at the end (with gunicorn: summed over the workers, and the largest one).
+
+The SQL statements per event are summed over all the server's processes (each gunicorn worker
+writes its count to a file every 0.1 s; the count is read when the load has stopped).
 
 Prints a table, the ratios to the bare route and the targets of the issue (met / NOT met).
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -30,12 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _shop import (  # noqa: E402
     Signer,
+    add_server_options,
+    check_server_options,
     load,
     loadavg,
     make_bound_basket,
     print_table,
     quantity_event,
-    rss_mb,
+    rss_line,
+    server_label,
+    server_rss,
     shop_server,
     verdict,
 )
@@ -52,6 +62,7 @@ def signed_events(signer: Signer, base: str, baskets: list[str], count: int) -> 
 
 
 def statements_now(base: str) -> int:
+    time.sleep(0.3)  # every process has written its count (_bench_server.FLUSH_SECONDS)
     return requests.get(base + "/bench/statements", timeout=10).json()["statements"]
 
 
@@ -61,13 +72,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--baskets", type=int, default=40)
     parser.add_argument("--single", type=int, default=100, help="events of the single-client phase")
-    parser.add_argument("--database", default="sqlite", help='"sqlite" (default) or a PostgreSQL URL')
-    parser.add_argument("--port", type=int, default=None)
+    add_server_options(parser)
     args = parser.parse_args()
+    check_server_options(parser, args)
 
     signer = Signer()
     budget = int(args.seconds * RATE_CEILING) + 100
-    with shop_server(args.database, signer.public_key, args.port) as (base, pid):
+    with shop_server(args.database, signer.public_key, args.port, args.server, args.workers) as (base, pid):
         print(f"making {args.baskets} bound baskets ...", flush=True)
         baskets = [make_bound_basket(requests.Session(), base, signer) for _ in range(args.baskets)]
         bare_post = [("POST", base + "/bench/bare", b"{}", {"Content-Type": "application/json"})] * 20000
@@ -88,7 +99,7 @@ def main() -> int:
         get_path = f"{base}/v1/izi/basket/{baskets[0]}"
         gets = [("GET", get_path, None, signer.headers(b"")) for _ in range(budget)]
         results["get"] = load(gets, args.seconds, args.clients)
-        memory = rss_mb(pid)
+        memory = server_rss(pid)
     load_average = loadavg()
 
     names = {
@@ -99,9 +110,8 @@ def main() -> int:
         "one": f"event, {args.clients} clients, 1 basket",
         "get": f"GET /v1/izi/basket/{{id}}, {args.clients} clients",
     }
-    database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL"
     print_table(
-        f"{args.seconds:.0f} s per phase, threaded werkzeug + {database}, load average {load_average}",
+        f"{args.seconds:.0f} s per phase, {server_label(args)}, load average {load_average}",
         [(names[k], r) for k, r in results.items()],
     )
     spread_ratio = results["spread"]["rps"] / results["bare POST"]["rps"]
@@ -117,7 +127,8 @@ def main() -> int:
           f"(target <= 8 ms: {verdict(results['single']['p50'] <= 8)})")
     print(f"SQL statements per event:         {per_event:.1f}  (target <= 6: {verdict(per_event <= 6)})")
     print(f"GET basket / bare GET:            {get_ratio:.2f}  (target >= 0.70: {verdict(get_ratio >= 0.7)})")
-    print(f"shop process RSS after the runs:  {memory:.0f} MB  (target <= 200 MB: {verdict(memory <= 200)})")
+    print(f"shop RSS after the runs:          {rss_line(memory)}  "
+          f"(target <= 200 MB per process: {verdict(memory['max'] <= 200)})")
     return 0
 
 

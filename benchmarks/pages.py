@@ -1,11 +1,14 @@
 """The shop's pages under load, against a bare Flask JSON route on the same server in the same run.
 
     .venv/bin/python benchmarks/pages.py [--seconds 5] [--clients 16] [--database sqlite|URL]
+        [--port N] [--server werkzeug|gunicorn] [--workers N]
 
 Each client is a shopper with a session of its own holding a 5-line basket (made through the
 shop's pages). Measured one after the other, `--clients` clients each: GET /bench/bare, the home
 page, a product card and the basket page. Prints p50/p99 per page, each page's throughput as a
-ratio to the bare route, and the target (p99 <= 300 ms at 16 clients).
+ratio to the bare route, the target (p99 <= 300 ms at 16 clients) and the server's RSS (with
+gunicorn: summed over the workers, and the largest one). `--server`/`--workers` as in
+event_throughput.py.
 """
 
 from __future__ import annotations
@@ -18,7 +21,20 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _shop import PRODUCTS, Signer, load, loadavg, print_table, rss_mb, shop_server, verdict  # noqa: E402
+from _shop import (  # noqa: E402
+    PRODUCTS,
+    Signer,
+    add_server_options,
+    check_server_options,
+    load,
+    loadavg,
+    print_table,
+    rss_line,
+    server_label,
+    server_rss,
+    shop_server,
+    verdict,
+)
 
 PRODUCT_SLUG = "kawa-etiopia-yirgacheffe"
 
@@ -38,11 +54,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--database", default="sqlite", help='"sqlite" (default) or a PostgreSQL URL')
-    parser.add_argument("--port", type=int, default=None)
+    add_server_options(parser)
     args = parser.parse_args()
+    check_server_options(parser, args)
 
-    with shop_server(args.database, Signer().public_key, args.port) as (base, pid):
+    with shop_server(args.database, Signer().public_key, args.port, args.server, args.workers) as (base, pid):
         sessions = [shopper(base) for _ in range(args.clients)]
         def hammer(url: str, seconds: float) -> dict:
             return load([("GET", url, None, {})] * 100_000, seconds, args.clients, sessions)
@@ -55,10 +71,9 @@ def main() -> int:
             "GET /koszyk (5 lines)": base + "/koszyk",
         }
         results = {name: hammer(url, args.seconds) for name, url in pages.items()}
-        memory = rss_mb(pid)
-    database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL"
+        memory = server_rss(pid)
     print_table(
-        f"{args.clients} clients, {args.seconds:.0f} s per page, threaded werkzeug + {database}, "
+        f"{args.clients} clients, {args.seconds:.0f} s per page, {server_label(args)}, "
         f"load average {loadavg()}",
         list(results.items()),
     )
@@ -67,7 +82,7 @@ def main() -> int:
     for name, r in list(results.items())[1:]:
         print(f"{name:<40} / bare: {r['rps'] / bare:.2f}   p99 {r['p99']:.0f} ms "
               f"(target <= 300 ms: {verdict(r['p99'] <= 300 and r['errors'] == 0)})")
-    print(f"shop process RSS after the runs: {memory:.0f} MB")
+    print(f"shop RSS after the runs: {rss_line(memory)}")
     return 0
 
 
