@@ -22,12 +22,14 @@ def closed_port() -> int:
         return probe.getsockname()[1]  # released on close: nothing listens there
 
 
-@pytest.fixture(scope="module")
-def shop_without_widget_host(tmp_path_factory):
+@pytest.fixture(scope="module", params=[1, 2], ids=["widget1", "widget2"])
+def shop_without_widget_host(request, tmp_path_factory):
+    """Either widget contract (docs/widget-versions.md): both load InPost's script the same way."""
     db_path = tmp_path_factory.mktemp("no_widget") / "shop.db"
     app = create_app({"SECRET_KEY": "e2e-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
                       "ADMIN_PASSWORD": "e2e-admin", "INPOST_PAY_OUTBOX_WORKER": False,
-                      "INPOST_PAY_WIDGET_URL": f"http://127.0.0.1:{closed_port()}/inpostizi.js"})  # fmt: skip
+                      "INPOST_PAY_WIDGET_VERSION": request.param,
+                      "INPOST_PAY_WIDGET_URL": f"http://127.0.0.1:{closed_port()}/widget.js"})  # fmt: skip
     with app.app_context():
         ensure_database()
     with LiveServer(app) as server:
