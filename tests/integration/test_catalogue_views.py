@@ -7,25 +7,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from app import create_app
 from shop_adapter import basket_view
 from storefront import basket as basket_service
 from storefront.extensions import db
 from storefront.models import Consent, Product
-from storefront.seed import ensure_database
 
 
 @pytest.fixture
-def shop(tmp_path):
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "views", "ADMIN_PASSWORD": "views",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'shop.db'}",
-    })  # fmt: skip
+def shop(app):
+    """The shared test shop (tests/conftest.py), its app context open for the whole test."""
     with app.app_context():
-        ensure_database()
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def a_basket_with_related():
@@ -36,7 +28,7 @@ def a_basket_with_related():
             basket = basket_service.new_basket()
             basket_service.add_product(basket, product.id, 1)
             return basket, product.id, related[0].id
-    pytest.skip("the seed has no product with related products")
+    raise AssertionError("the demo catalogue has a product with related products")
 
 
 def statements(engine) -> list[str]:
