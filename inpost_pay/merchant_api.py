@@ -67,7 +67,7 @@ def verify_signature():
     except InPostError as exc:  # InPost's key endpoint could not be reached: fail closed
         g.inpost_verification = f"refused: signing keys unavailable ({exc.error_code})"
         return error(401, "INVALID_SIGNATURE", "Signature could not be verified.")
-    if not replay.claim(request.headers.get("x-signature", ""), key.timestamp):
+    if not replay.claim_for_request(request.headers.get("x-signature", ""), key.timestamp):
         g.inpost_verification = "refused: signature already used"
         log.warning("InPost call %s %s refused: signature already used", request.method, request.path)
         return error(401, "INVALID_SIGNATURE", "Signature already used.")
@@ -77,6 +77,7 @@ def verify_signature():
 
 @bp.after_request
 def log_call(response: Response) -> Response:
+    replay.settle()
     started = g.get("inpost_started", time.perf_counter())
     args = request.view_args or {}
     calllog.log_call(
@@ -195,7 +196,7 @@ def get_basket(basket_id: str):
         state = binding_for(basket_id)
         if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
             text = state.last_basket_json
-            db.session.rollback()  # nothing written: release the lock
+            db.session.commit()  # nothing written but the signature's record (replay)
             return json_response(text)
     _, text = publish(basket)  # locked: keep InPost's events out meanwhile
     db.session.commit()
