@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import g, has_request_context
-from sqlalchemy import String, delete, event, insert
+from sqlalchemy import String, delete, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -47,6 +47,9 @@ class UsedSignature(Base):
 
     signature_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+_INSERT = UsedSignature.__table__.insert()
 
 
 def claim(signature_b64: str, signed_at: datetime, now: datetime | None = None) -> bool:
@@ -106,8 +109,8 @@ def _insert(signature_b64: str, signed_at: datetime, now: datetime | None) -> bo
     current_shop().begin_write()  # also on InPost's GETs: this is a write (SQLite's write lock first)
     _prune(now)
     digest = hashlib.sha256(signature_b64.strip().encode("ascii", "replace")).hexdigest()
-    try:  # a Core insert: no unit of work to flush for one row
-        db.session.execute(insert(UsedSignature).values(signature_sha256=digest, expires_at=signed_at + MAX_CLOCK_SKEW))
+    try:  # a Core insert of the table, made once: no unit of work, no statement to build per call
+        db.session.execute(_INSERT, {"signature_sha256": digest, "expires_at": signed_at + MAX_CLOCK_SKEW})
     except IntegrityError:
         db.session.rollback()
         return False

@@ -9,12 +9,13 @@ caller commits. To change a basket safely under concurrency, fetch it with
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from . import bounds, pricing
@@ -63,15 +64,21 @@ def lock_basket(basket_id: str) -> Basket | None:
     if not basket_id or len(basket_id) > 64:
         return None
     begin_write()
-    stmt = select(Basket).where(Basket.id == basket_id).with_for_update()
-    if db.engine.dialect.name == "sqlite":
-        # The transaction took the lock before this read, so one statement can bring the lines
-        # (and their products) and codes too. Not on PostgreSQL: there the lock is this
+    result = db.session.execute(_locking_select(db.engine.dialect.name == "sqlite"), {"basket_id": basket_id})
+    return result.unique().scalar_one_or_none()
+
+
+@functools.cache
+def _locking_select(whole: bool):
+    """The statement of `lock_basket`, built once per kind of database."""
+    stmt = select(Basket).where(Basket.id == bindparam("basket_id")).with_for_update()
+    if whole:
+        # SQLite: the transaction took the lock before this read, so one statement can bring the
+        # lines (and their products) and codes too. Not on PostgreSQL: there the lock is this
         # statement's, and after waiting for it the joined rows would still be the ones of the
         # snapshot taken before the other writer committed; the lines load after the lock.
         stmt = stmt.options(*_WHOLE_BASKET)
-    result = db.session.execute(stmt.execution_options(populate_existing=True))
-    return result.unique().scalar_one_or_none()
+    return stmt.execution_options(populate_existing=True)
 
 
 def new_basket() -> Basket:
