@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from sqlalchemy import inspect, update
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import mapping
@@ -55,12 +55,19 @@ def publish(
     return body, text
 
 
+_COPY_COLUMNS = ("last_basket_json", "last_basket_at", "last_basket_version", "updated_at")
+_WRITE_COPY = (
+    update(InPostBasket.__table__)
+    .where(InPostBasket.__table__.c.basket_id == bindparam("key"))
+    .values({column: bindparam(column) for column in _COPY_COLUMNS})
+)
+
+
 def _remember(state: InPostBasket, values: dict) -> None:
     """Write the copy. A binding with nothing else changed (an event's) gets one Core UPDATE
     now, and its object the values as committed: no unit of work to run for it at the commit."""
     if inspect(state).persistent and not db.session.is_modified(state):
-        db.session.execute(update(InPostBasket.__table__).where(InPostBasket.basket_id == state.basket_id)
-                           .values(values))  # fmt: skip
+        db.session.execute(_WRITE_COPY, {**values, "key": state.basket_id})
         for key, value in values.items():
             set_committed_value(state, key, value)
     else:
