@@ -9,7 +9,6 @@ caller commits. To change a basket safely under concurrency, fetch it with
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -64,21 +63,22 @@ def lock_basket(basket_id: str) -> Basket | None:
     if not basket_id or len(basket_id) > 64:
         return None
     begin_write()
-    result = db.session.execute(_locking_select(db.engine.dialect.name == "sqlite"), {"basket_id": basket_id})
-    return result.unique().scalar_one_or_none()
+    # PostgreSQL: the row lock is a statement of its own. A statement that waits for the lock
+    # still reads the rows of the snapshot it started with, before the other writer committed;
+    # the read after it starts a new snapshot, taken under the lock.
+    if db.engine.dialect.name != "sqlite" and db.session.execute(_LOCK_ROW, {"basket_id": basket_id}).first() is None:
+        return None
+    # The basket, its lines (with their products) and codes in one statement; the rows as the
+    # database has them now, over whatever the session held.
+    return db.session.execute(_WHOLE_BASKET_ROW, {"basket_id": basket_id}).unique().scalar_one_or_none()
 
 
-@functools.cache
-def _locking_select(whole: bool):
-    """The statement of `lock_basket`, built once per kind of database."""
-    stmt = select(Basket).where(Basket.id == bindparam("basket_id")).with_for_update()
-    if whole:
-        # SQLite: the transaction took the lock before this read, so one statement can bring the
-        # lines (and their products) and codes too. Not on PostgreSQL: there the lock is this
-        # statement's, and after waiting for it the joined rows would still be the ones of the
-        # snapshot taken before the other writer committed; the lines load after the lock.
-        stmt = stmt.options(*_WHOLE_BASKET)
-    return stmt.execution_options(populate_existing=True)
+# Built once, with parameters: cheaper than building them for every call.
+_LOCK_ROW = select(Basket.__table__.c.id).where(Basket.__table__.c.id == bindparam("basket_id")).with_for_update()
+_WHOLE_BASKET_ROW = (
+    select(Basket).where(Basket.id == bindparam("basket_id")).options(*_WHOLE_BASKET)
+    .execution_options(populate_existing=True)
+)
 
 
 def new_basket() -> Basket:
