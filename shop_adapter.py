@@ -22,7 +22,7 @@ import inpost_pay.models
 from inpost_pay import shop as seam
 from inpost_pay.money import Price
 from storefront import basket as baskets
-from storefront import catalogue, order_labels, orders, pricing, signals, templating
+from storefront import bounds, catalogue, order_labels, orders, pricing, signals, templating
 from storefront import session as shop_session
 from storefront.extensions import begin_write, db
 from storefront.models import Basket, Order, Product
@@ -226,9 +226,12 @@ class DemoShop:
     # catalogue
     def product(self, product_id: object) -> seam.ProductView | None:
         try:
-            return product_view(baskets.find_product(product_id))
-        except baskets.BasketError:
+            pid = bounds.parse_id(product_id, "product_id")
+        except bounds.OutOfBounds:
             return None
+        rows = catalogue.current()
+        row = rows.product(pid)
+        return _CatalogueViews.of(rows).products([pid])[0] if row is not None and row.active else None
 
     def default_quantity(self, product: seam.ProductView) -> Decimal:
         return card_quantity(db.session.get(Product, product.product_id))

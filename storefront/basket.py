@@ -56,7 +56,12 @@ def get_basket(basket_id: str | None) -> Basket | None:
     return db.session.get(Basket, basket_id, options=_WHOLE_BASKET)
 
 
-_WHOLE_BASKET = (joinedload(Basket.lines), joinedload(Basket.codes))
+_WHOLE_BASKET = (
+    # A basket line needs its product's price, name and quantity rules, not its description or
+    # attributes (long text and JSON to decode, read when asked for).
+    joinedload(Basket.lines).joinedload(BasketLine.product).defer(Product.description).defer(Product.attributes),
+    joinedload(Basket.codes),
+)
 
 
 def lock_basket(basket_id: str) -> Basket | None:
