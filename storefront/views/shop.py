@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, g, has_request_context, render_template, request, url_for
+from flask import Blueprint, g, has_request_context, render_template, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -20,6 +20,7 @@ from .. import pricing
 from ..errors import error_response
 from ..extensions import db
 from ..models import Category, Product
+from ..templating import page_url
 
 bp = Blueprint("shop", __name__)
 
@@ -44,28 +45,37 @@ def catalogue_categories() -> list[Category]:
     return cached[1]
 
 
-@bp.app_context_processor
-def catalogue_globals():
-    """Helpers every page (base.html's nav, product cards) needs."""
+def nav_categories() -> list[Category]:
+    """The header's nav. The header renders on error pages too; a broken database must not
+    turn a 404 or 500 page into a second failure."""
+    try:
+        return catalogue_categories()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []
 
-    def nav_categories() -> list[Category]:
-        # The header renders on error pages too; a broken database must not turn
-        # a 404 or 500 page into a second failure.
-        try:
-            return catalogue_categories()
-        except SQLAlchemyError:
-            db.session.rollback()
-            return []
 
-    return {
-        "nav_categories": nav_categories,
-        "category_image": lambda category: url_for("static", filename=f"img/categories/{category.slug}.svg"),
-        "stock_state": stock_state,
-        "card_quantity": card_quantity,
-        "input_number": input_number,
-        "sellable_limit": lambda p: min(p.stock, p.max_quantity),
-        "free_delivery_minimum": pricing.FREE_DELIVERY_MINIMUM,
-    }
+def category_image(category: Category) -> str:
+    return page_url("static", filename=f"img/categories/{category.slug}.svg")
+
+
+def sellable_limit(product: Product) -> Decimal:
+    return min(product.stock, product.max_quantity)
+
+
+@bp.record_once
+def catalogue_globals(state) -> None:
+    """Helpers every page (base.html's nav, product cards) needs: template globals, not a
+    context processor, which would run again for every template of a page (its slots too)."""
+    state.app.jinja_env.globals.update(
+        nav_categories=nav_categories,
+        category_image=category_image,
+        stock_state=stock_state,
+        card_quantity=card_quantity,
+        input_number=input_number,
+        sellable_limit=sellable_limit,
+        free_delivery_minimum=pricing.FREE_DELIVERY_MINIMUM,
+    )
 
 
 def stock_state(product: Product) -> str:
