@@ -110,8 +110,12 @@ def register_template_helpers(app: Flask) -> None:
     # when they are handed over, and a context processor runs again for every template a page
     # renders (the page and each filled slot).
     app.jinja_env.globals.update(
-        basket_count=basket_count, product_image=product_image, shop_name="Spiżarnia pod Lipą"
+        basket_count=basket_count,
+        product_image=product_image,
+        once_per_page=once_per_page,
+        shop_name="Spiżarnia pod Lipą",
     )
+    app.teardown_request(forget_page_memos)
 
 
 def page_basket():
@@ -128,6 +132,25 @@ def page_basket():
     if basket is not None:
         g._page_basket = basket
     return basket
+
+
+def once_per_page(key: tuple, render: Callable[..., str], *args) -> str:
+    """`render(*args)`, drawn once per request for `key` and then repeated.
+
+    The home page shows each promoted product twice (the promotions, then all products), and
+    its card is the same HTML both times: it depends on the product row (one per session) and
+    on what is the same for the whole request (its path, the CSRF token)."""
+    drawn = g.setdefault("_drawn_once", {})
+    if key not in drawn:
+        drawn[key] = render(*args)
+    return drawn[key]
+
+
+def forget_page_memos(_exc: BaseException | None = None) -> None:
+    """What a page kept for its request (page_basket, once_per_page) ends with the request,
+    also when the app context outlives it (a test, a CLI command)."""
+    g.pop("_page_basket", None)
+    g.pop("_drawn_once", None)
 
 
 def basket_count() -> int:

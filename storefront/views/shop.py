@@ -103,6 +103,17 @@ def input_number(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
+def with_categories(products: list[Product], categories: list[Category]) -> None:
+    """Give each product its category row from `categories`, as loaded. Every card names its
+    product's category: left to the lazy loader, each `product.category` would look the row
+    up in the session again (no statement, but most of the cost of one attribute)."""
+    by_id = {c.id: c for c in categories}
+    for p in products:
+        category = by_id.get(p.category_id)
+        if category is not None and "category" not in p.__dict__:
+            set_committed_value(p, "category", category)
+
+
 @bp.get("/")
 def home():
     categories = catalogue_categories()
@@ -112,6 +123,7 @@ def home():
         by_category.setdefault(p.category_id, []).append(p)
     for c in categories:  # the cards count each category's products: no query per category
         set_committed_value(c, "products", by_category[c.id])
+    with_categories(everything, categories)
     products = [p for p in everything if p.active]
     promoted = [p for p in products if p.promo_price_gross is not None]
     return render_template("shop/home.html", categories=categories, products=products, promoted=promoted)
@@ -123,6 +135,7 @@ def category(slug: str):
     if found is None:
         return error_response(404, "Nie ma takiej kategorii w naszym sklepie.", "CATEGORY_NOT_FOUND")
     products = db.session.scalars(active_products().where(Product.category_id == found.id)).all()
+    with_categories(products, [found])
     return render_template("shop/category.html", category=found, products=products)
 
 
@@ -131,6 +144,6 @@ def product(slug: str):
     found = db.session.scalar(active_products().where(Product.slug == slug))
     if found is None:
         return error_response(404, "Nie ma takiego produktu albo nie jest już w sprzedaży.", "PRODUCT_NOT_FOUND")
-    catalogue_categories()  # the card's and the related products' categories, in one query
     related = [p for p in found.related if p.active]
+    with_categories([found, *related], catalogue_categories())  # in one query
     return render_template("shop/product.html", product=found, related=related)
