@@ -18,9 +18,9 @@ from flask import Flask
 import config as settings
 import schema
 import serving
+from storefront import catalogue, logmask
 from storefront import cli as shop_cli
 from storefront import errors as shop_errors
-from storefront import logmask
 from storefront import views as shop_views
 from storefront.extensions import configure_sqlite, csrf, db, limiter
 from storefront.templating import register_template_helpers
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        catalogue.watch(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -16,17 +16,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask, g, has_app_context, session, url_for
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 import inpost_pay.models
 from inpost_pay import shop as seam
 from inpost_pay.money import Price
 from storefront import basket as baskets
-from storefront import order_labels, orders, pricing, signals, templating
+from storefront import catalogue, order_labels, orders, pricing, signals, templating
 from storefront import session as shop_session
 from storefront.extensions import begin_write, db
-from storefront.models import Basket, Consent, Order, Product, product_related
+from storefront.models import Basket, Order, Product
 from storefront.views import admin
 from storefront.views.shop import card_quantity
 
@@ -98,17 +97,16 @@ def totals_view(totals: pricing.BasketTotals) -> seam.Totals:
 
 def basket_view(basket: Basket) -> seam.BasketView:
     """The basket with its products, the related products InPost may offer (still on sale, one
-    step in stock) and the shop's consents (catalogue rows read once per transaction,
-    `_Catalogue`)."""
+    step in stock) and the shop's consents, the catalogue's views made once per version of the
+    catalogue (`storefront.catalogue`)."""
     hold(basket)
-    catalogue = _Catalogue.current()
-    products = tuple(catalogue.product(line.product) for line in basket.lines)
-    related = catalogue.related([p.product_id for p in products])
+    views = _CatalogueViews.of(catalogue.current())
+    products = views.products([line.product_id for line in basket.lines])
     return seam.BasketView(
         basket_id=basket.id,
         products=products,
-        related=related,
-        consents=catalogue.consents(),
+        related=views.related([p.product_id for p in products]),
+        consents=views.consents(),
         totals=totals_view(baskets.compute_totals(basket)),
         version=basket.version,
         updated_at=basket.updated_at,
@@ -134,78 +132,48 @@ def hold(row: Basket) -> None:
         g.setdefault("_shop_rows", {})[row.id] = row
 
 
-def _sellable(product: Product) -> bool:
+def _sellable(product) -> bool:
     return product.active and product.stock >= (product.quantity_step if product.quantity_type == pricing.DECIMAL else 1)
 
 
-class _Catalogue:
-    """The catalogue rows basket views use (products, their related products, consents), read
-    once per database transaction: an event builds the view of its basket twice (locked, then
-    changed), a page once per pass. A flush that writes a product or a consent drops it; a new
-    transaction (commit, rollback) starts afresh, so nothing outlives the snapshot it came from."""
+class _CatalogueViews:
+    """The seam's views of one version of the catalogue, made once and shared by the requests
+    of the process while the version holds (they are frozen; the rows under them too)."""
 
-    def __init__(self, transaction):
-        self.transaction = transaction
+    def __init__(self, rows: catalogue.Catalogue):
+        self.rows = rows
         self._products: dict[int, seam.ProductView] = {}
         self._related: dict[int, tuple[seam.ProductView, ...]] = {}
         self._consents: tuple[seam.ConsentView, ...] | None = None
 
     @classmethod
-    def current(cls) -> _Catalogue:
-        session = db.session()
-        transaction = session.get_transaction()
-        memo = g.get("_shop_catalogue") if has_app_context() else None
-        if memo is None or memo.transaction is not transaction or transaction is None or _catalogue_changed(session):
-            memo = cls(transaction)
-            if has_app_context():
-                g._shop_catalogue = memo
-        return memo
+    def of(cls, rows: catalogue.Catalogue) -> _CatalogueViews:
+        return rows.derived(cls, lambda: cls(rows))
 
-    @staticmethod
-    def forget() -> None:
-        if has_app_context():
-            g._shop_catalogue = None
-
-    def product(self, row: Product) -> seam.ProductView:
-        view = self._products.get(row.id)
-        if view is None:
-            view = self._products[row.id] = product_view(row)
-        return view
+    def products(self, product_ids: list[int]) -> tuple[seam.ProductView, ...]:
+        missing = [pid for pid in product_ids if pid not in self._products]
+        if missing:
+            for pid, row in self.rows.products(missing).items():
+                self._products[pid] = product_view(row)
+        return tuple(self._products[pid] for pid in product_ids if pid in self._products)
 
     def related(self, product_ids: list[int]) -> tuple[seam.ProductView, ...]:
         missing = [pid for pid in dict.fromkeys(product_ids) if pid not in self._related]
         if missing:
-            found: dict[int, list[seam.ProductView]] = {pid: [] for pid in missing}
-            query = (
-                select(product_related.c.product_id, Product)
-                .join(Product, Product.id == product_related.c.related_id)
-                .where(product_related.c.product_id.in_(missing))
-                .order_by(product_related.c.product_id, Product.id)
-            )
-            for pid, row in db.session.execute(query):
-                if _sellable(row):
-                    found[pid].append(self.product(row))
-            self._related.update((pid, tuple(views)) for pid, views in found.items())
+            related_ids = self.rows.related_ids(missing)
+            rows = self.rows.products(rid for rids in related_ids.values() for rid in rids)
+            for pid, rids in related_ids.items():
+                sellable = [rid for rid in rids if rid in rows and _sellable(rows[rid])]
+                self._related[pid] = self.products(sellable)
         return tuple(view for pid in product_ids for view in self._related[pid])
 
     def consents(self) -> tuple[seam.ConsentView, ...]:
         if self._consents is None:
-            rows = sorted(db.session.scalars(select(Consent)).all(), key=lambda c: (c.position, c.id))
             self._consents = tuple(
-                seam.ConsentView(c.id, c.description, c.link, c.version, c.requirement_type) for c in rows
+                seam.ConsentView(c.id, c.description, c.link, c.version, c.requirement_type)
+                for c in self.rows.consents()
             )
         return self._consents
-
-
-def _catalogue_changed(session: Session) -> bool:
-    """Does this session hold catalogue rows changed and not flushed yet?"""
-    return any(isinstance(row, (Product, Consent)) for rows in (session.new, session.dirty, session.deleted) for row in rows)
-
-
-@event.listens_for(Session, "before_flush")
-def _catalogue_written(session, _flush_context, _instances) -> None:
-    if has_app_context() and g.get("_shop_catalogue") is not None and _catalogue_changed(session):
-        g._shop_catalogue = None
 
 
 def order_view(order: Order) -> seam.OrderView:
@@ -272,9 +240,6 @@ class DemoShop:
 
     def lock_basket(self, basket_id: str) -> seam.BasketView | None:
         basket = baskets.lock_basket(basket_id)
-        # On PostgreSQL the lock may come later in the transaction that read the basket, and
-        # the rows it reloads may be newer than the catalogue read before it.
-        _Catalogue.forget()
         return basket_view(basket) if basket is not None else None
 
     def _row(self, basket_id: str) -> Basket:

@@ -164,6 +164,16 @@ class Consent(db.Model):
         return self.requirement_type != "OPTIONAL"
 
 
+class CatalogueState(db.Model):
+    """One row: the catalogue's version, bumped by the database's own triggers on every change
+    of the tables above (`storefront.catalogue`)."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class PromoCode(db.Model):
     """A code a shopper can type: PERCENT off, FIXED off above a minimum, FREE_DELIVERY."""
 

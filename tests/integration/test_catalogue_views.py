@@ -1,6 +1,6 @@
-"""Basket views read the catalogue once per transaction (`shop_adapter._Catalogue`) and never
-show a product or consent older than the transaction: a change made in the session, flushed
-or not, shows in the next view, and a new transaction reads afresh."""
+"""Basket views never show a product or consent older than the transaction: a change made in the
+session, flushed or not, shows in the next view, and a new transaction sees another writer's
+change (the kept catalogue, `storefront.catalogue`, is versioned by the database)."""
 
 from __future__ import annotations
 

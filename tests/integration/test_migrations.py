@@ -137,7 +137,7 @@ def describe(app) -> dict:
 
 
 #: Tables the migrations added after the baseline: a database of that time has none of them.
-ADDED_SINCE = {"admin_session", "inpost_used_signature"}
+ADDED_SINCE = {"admin_session", "catalogue_state", "inpost_used_signature"}
 
 
 def legacy_create_all(app) -> None:
