@@ -104,3 +104,23 @@ def test_a_route_limit_is_still_enforced_without_the_pass_before_views():
 def test_limits_for_every_route_still_run_before_the_view(kind):
     client = _limited_app(RouteLimiter(key_func=get_remote_address, **{kind: ["3 per minute"]})).test_client()
     assert [client.get("/free").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_the_catalogue_pages_follow_a_change_of_the_catalogue(app, client):
+    """The pages read the process's copy of the catalogue: a committed change shows at once."""
+    from storefront.models import Product
+
+    slug = "kawa-etiopia-yirgacheffe"
+    assert client.get(f"/produkt/{slug}").status_code == 200
+    assert "Nowa nazwa kawy" not in client.get("/").text
+    with app.app_context():
+        product = db.session.query(Product).filter_by(slug=slug).one()
+        product.name = "Nowa nazwa kawy"
+        db.session.commit()
+    assert "Nowa nazwa kawy" in client.get("/").text
+    assert "Nowa nazwa kawy" in client.get(f"/produkt/{slug}").text
+    with app.app_context():
+        db.session.query(Product).filter_by(slug=slug).one().active = False
+        db.session.commit()
+    assert client.get(f"/produkt/{slug}").status_code == 404
+    assert "Nowa nazwa kawy" not in client.get("/").text
