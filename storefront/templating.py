@@ -72,15 +72,20 @@ def page_url(endpoint: str, **values) -> str:
     app with `url_defaults` or URL build error handlers, no request.
     """
     ctx = request_ctx._get_current_object() if has_request_context() else None
-    if ctx is None or ctx.url_adapter is None or not _rememberable(ctx.app, endpoint, values):
+    adapter = ctx.url_adapter if ctx is not None else None
+    if adapter is None:
         return url_for(endpoint, **values)
-    adapter = ctx.url_adapter
     key = (adapter.script_name, adapter.server_name, adapter.subdomain, adapter.url_scheme,
            adapter.default_method, endpoint, *values.items())
     built_urls = ctx.app.extensions["shop_built_urls"]
-    url = built_urls.get(key)
-    if url is None:
-        url = url_for(endpoint, **values)
+    try:
+        return built_urls[key]  # only links that passed _rememberable are there
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value
+        return url_for(endpoint, **values)
+    url = url_for(endpoint, **values)
+    if _rememberable(ctx.app, endpoint, values):
         if len(built_urls) >= BUILT_URLS_MAX:
             built_urls.clear()
         built_urls[key] = url
