@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 
 from flask import current_app
+from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import mapping
 from .client import encode_json
@@ -47,10 +49,30 @@ def publish(
     body = build_json(basket, notice=notice)
     text = encode_json(body).decode("utf-8")
     state = state if state is not None else binding_for(basket.basket_id, create=True)
-    state.last_basket_json = text
-    state.last_basket_at = utcnow()
-    state.last_basket_version = basket.version
+    now = utcnow()
+    _remember(state, {"last_basket_json": text, "last_basket_at": now, "last_basket_version": basket.version,
+                      "updated_at": now})  # fmt: skip
     return body, text
+
+
+_COPY_COLUMNS = ("last_basket_json", "last_basket_at", "last_basket_version", "updated_at")
+_WRITE_COPY = (
+    update(InPostBasket.__table__)
+    .where(InPostBasket.__table__.c.basket_id == bindparam("key"))
+    .values({column: bindparam(column) for column in _COPY_COLUMNS})
+)
+
+
+def _remember(state: InPostBasket, values: dict) -> None:
+    """Write the copy. A binding with nothing else changed (an event's) gets one Core UPDATE
+    now, and its object the values as committed: no unit of work to run for it at the commit."""
+    if inspect(state).persistent and not db.session.is_modified(state):
+        db.session.execute(_WRITE_COPY, {**values, "key": state.basket_id})
+        for key, value in values.items():
+            set_committed_value(state, key, value)
+    else:
+        for key, value in values.items():
+            setattr(state, key, value)
 
 
 def sent_copy_is_current(state: InPostBasket | None, basket: BasketView) -> bool:

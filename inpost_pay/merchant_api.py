@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from flask import Blueprint, Response, current_app, g, request
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -67,7 +67,7 @@ def verify_signature():
     except InPostError as exc:  # InPost's key endpoint could not be reached: fail closed
         g.inpost_verification = f"refused: signing keys unavailable ({exc.error_code})"
         return error(401, "INVALID_SIGNATURE", "Signature could not be verified.")
-    if not replay.claim(request.headers.get("x-signature", ""), key.timestamp):
+    if not replay.claim_for_request(request.headers.get("x-signature", ""), key.timestamp):
         g.inpost_verification = "refused: signature already used"
         log.warning("InPost call %s %s refused: signature already used", request.method, request.path)
         return error(401, "INVALID_SIGNATURE", "Signature already used.")
@@ -77,6 +77,7 @@ def verify_signature():
 
 @bp.after_request
 def log_call(response: Response) -> Response:
+    replay.settle()
     started = g.get("inpost_started", time.perf_counter())
     args = request.view_args or {}
     calllog.log_call(
@@ -195,7 +196,7 @@ def get_basket(basket_id: str):
         state = binding_for(basket_id)
         if state is not None and state.last_basket_json and (not basket.is_open or sent_copy_is_current(state, basket)):
             text = state.last_basket_json
-            db.session.rollback()  # nothing written: release the lock
+            db.session.commit()  # nothing written but the signature's record (replay)
             return json_response(text)
     _, text = publish(basket)  # locked: keep InPost's events out meanwhile
     db.session.commit()
@@ -295,13 +296,12 @@ def basket_event(basket_id: str):
     basket = current_shop().basket(basket_id)  # as the changes left it
     _, text = publish(basket, notice=notice, state=state)
     count = item_count(basket)
-    db.session.add(
-        InPostEvent(
-            event_id=event.event_id, kind="basket", subject_id=basket.basket_id, event_type=event.event_type,
-            payload=_body_text(request.get_data(cache=True)) or "", response_status=200, response_body=text,
-        )
-    )
-    try:
+    try:  # a Core insert: the unit of work has nothing to track for a row written once
+        db.session.execute(_RECORD_EVENT, {
+            "event_id": event.event_id, "kind": "basket", "subject_id": basket.basket_id,
+            "event_type": event.event_type, "payload": _body_text(request.get_data(cache=True)) or "",
+            "response_status": 200, "response_body": text, "received_at": utcnow(),
+        })  # fmt: skip
         db.session.commit()
     except IntegrityError:  # the same event_id arrived twice at once: the first one's answer wins
         db.session.rollback()
@@ -312,21 +312,26 @@ def basket_event(basket_id: str):
     return json_response(text)
 
 
+_RECORD_EVENT = InPostEvent.__table__.insert()
+# Built once, with parameters: building the statement again for every event costs more than running it.
+_BINDING_AND_ANSWER = (
+    select(InPostBasket, InPostEvent.response_body, InPostEvent.response_status)
+    .outerjoin(
+        InPostEvent,
+        and_(
+            InPostEvent.kind == "basket",
+            InPostEvent.subject_id == InPostBasket.basket_id,
+            InPostEvent.event_id == bindparam("event_id"),
+        ),
+    )
+    .where(InPostBasket.basket_id == bindparam("basket_id"))
+)
+
+
 def _binding_and_answer(basket_id: str, event_id: str) -> tuple[InPostBasket | None, Response | None]:
     """The basket's binding and the answer first given to this event, if it came before: one
     statement where the basket has a binding (as every basket InPost sends events for has)."""
-    found = db.session.execute(
-        select(InPostBasket, InPostEvent.response_body, InPostEvent.response_status)
-        .outerjoin(
-            InPostEvent,
-            and_(
-                InPostEvent.kind == "basket",
-                InPostEvent.subject_id == InPostBasket.basket_id,
-                InPostEvent.event_id == event_id,
-            ),
-        )
-        .where(InPostBasket.basket_id == basket_id)
-    ).first()
+    found = db.session.execute(_BINDING_AND_ANSWER, {"basket_id": basket_id, "event_id": event_id}).first()
     if found is None:
         return None, _stored_answer("basket", basket_id, event_id)
     state, response_body, response_status = found

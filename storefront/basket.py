@@ -14,8 +14,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import bounds, pricing
 from .extensions import begin_write, db
@@ -63,15 +65,29 @@ def lock_basket(basket_id: str) -> Basket | None:
     if not basket_id or len(basket_id) > 64:
         return None
     begin_write()
-    stmt = select(Basket).where(Basket.id == basket_id).with_for_update()
-    if db.engine.dialect.name == "sqlite":
-        # The transaction took the lock before this read, so one statement can bring the lines
-        # (and their products) and codes too. Not on PostgreSQL: there the lock is this
-        # statement's, and after waiting for it the joined rows would still be the ones of the
-        # snapshot taken before the other writer committed; the lines load after the lock.
-        stmt = stmt.options(*_WHOLE_BASKET)
-    result = db.session.execute(stmt.execution_options(populate_existing=True))
-    return result.unique().scalar_one_or_none()
+    # PostgreSQL: the row lock is a statement of its own. A statement that waits for the lock
+    # still reads the rows of the snapshot it started with, before the other writer committed;
+    # the read after it starts a new snapshot, taken under the lock.
+    if db.engine.dialect.name != "sqlite" and db.session.execute(_LOCK_ROW, {"basket_id": basket_id}).first() is None:
+        return None
+    # The basket, its lines (with their products) and codes in one statement; the rows as the
+    # database has them now, over whatever the session held.
+    return db.session.execute(_WHOLE_BASKET_ROW, {"basket_id": basket_id}).unique().scalar_one_or_none()
+
+
+# Built once, with parameters: cheaper than building them for every call.
+_BASKETS, _LINES = Basket.__table__, BasketLine.__table__
+_BUMP_VERSION = (
+    update(_BASKETS)
+    .where(_BASKETS.c.id == bindparam("basket_id"), _BASKETS.c.version == bindparam("version"))
+    .values(version=_BASKETS.c.version + 1, updated_at=bindparam("now"))
+)
+_SET_QUANTITY = update(_LINES).where(_LINES.c.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
+_LOCK_ROW = select(Basket.__table__.c.id).where(Basket.__table__.c.id == bindparam("basket_id")).with_for_update()
+_WHOLE_BASKET_ROW = (
+    select(Basket).where(Basket.id == bindparam("basket_id")).options(*_WHOLE_BASKET)
+    .execution_options(populate_existing=True)
+)
 
 
 def new_basket() -> Basket:
@@ -176,8 +192,15 @@ def _ensure_open(basket: Basket) -> None:
 
 
 def _changed(basket: Basket, source: str) -> None:
-    basket.updated_at = utcnow()  # also bumps Basket.version on flush
-    db.session.flush()
+    db.session.flush()  # lines or codes added or removed (nothing for a quantity changed in place)
+    # The version bump, as the mapper's version counter would write it (only if the version is
+    # still the one read: a stale writer fails), as one Core statement instead of a flush.
+    now = utcnow()
+    bumped = db.session.execute(_BUMP_VERSION, {"basket_id": basket.id, "version": basket.version, "now": now})
+    if bumped.rowcount != 1:
+        raise StaleDataError(f"basket {basket.id} changed since version {basket.version} was read")
+    set_committed_value(basket, "version", basket.version + 1)
+    set_committed_value(basket, "updated_at", now)
     # Lines and codes change through the basket's collections, which stay as the rows are:
     # nothing to reload before the basket is priced again.
     basket_changed.send(current_app._get_current_object(), basket=basket, source=source)
@@ -221,8 +244,9 @@ def set_quantity(
             basket.lines.remove(line)
     elif line is None:
         db.session.add(BasketLine(basket=basket, product=product, quantity=amount))
-    else:
-        line.quantity = amount
+    elif line.quantity != amount:
+        db.session.execute(_SET_QUANTITY, {"line_id": line.id, "quantity": amount})
+        set_committed_value(line, "quantity", amount)
     _changed(basket, source)
     return notice
 

@@ -4,6 +4,8 @@ import threading
 from decimal import Decimal as D
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from storefront import basket as service
 from storefront.extensions import db
@@ -31,6 +33,19 @@ def test_changes_bump_the_version_and_announce_the_source(ctx, app):
     assert seen == [(basket.id, "shop"), (basket.id, "inpost_pay")]
     assert basket.version == 3
     assert basket.line_for(1).quantity == D("3")
+
+
+def test_a_change_to_a_basket_another_writer_changed_since_it_was_read_is_refused(ctx):
+    basket = service.new_basket()
+    service.add_product(basket, 1, 2)
+    db.session.commit()
+    basket = service.get_basket(basket.id)
+    assert basket.version == 2
+    set_committed_value(basket, "version", 1)  # as read before another request changed it
+    with pytest.raises(StaleDataError):
+        service.set_quantity(basket, 1, 5)
+    db.session.rollback()
+    assert service.get_basket(basket.id).line_for(1).quantity == D("2")
 
 
 def test_clamp_lowers_to_what_can_be_sold_with_a_notice(ctx):

@@ -34,6 +34,23 @@ def test_the_same_call_twice_is_refused_the_second_time(method, path, client, si
     assert_json_error(replay(client, method, path, headers), 401, "INVALID_SIGNATURE")
 
 
+@pytest.mark.parametrize("method, path, raw, status", [
+    ("POST", "/v1/izi/basket/{b}/event", b"{not json", 400),  # refused: the handler rolls back
+    ("POST", "/v1/izi/basket/{b}/event", b'{"event_id": 1}', 400),
+    ("GET", "/v1/izi/basket/unknown-basket", b"", 404),
+    ("DELETE", "/v1/izi/basket/unknown-basket/binding", b"", 200),  # answers without a write
+    ("POST", "/v1/izi/order", b"{}", 400),
+])  # fmt: skip
+def test_a_call_whose_transaction_did_not_commit_is_refused_again(method, path, raw, status, client, signer,
+                                                                   make_basket, no_traceback):
+    """The signature's record is written with the call's transaction; a call that rolled back
+    (or never committed) records it on its own afterwards."""
+    path = path.format(b=make_basket((1, 1)))
+    headers = signer.headers(raw)
+    assert replay(client, method, path, headers, raw).status_code == status
+    assert_json_error(replay(client, method, path, headers, raw), 401, "INVALID_SIGNATURE")
+
+
 def test_an_event_replayed_is_refused(client, signer, make_basket, snapshot, no_traceback):
     basket_id = make_basket((1, 1))
     raw = json.dumps({"event_id": "ev-replay", "event_data_time": "2025-01-01T10:00:00Z", "event_type": "PRODUCTS_QUANTITY",
