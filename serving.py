@@ -69,6 +69,9 @@ class AccessLog:
                 self.write(environ, seen.get("status"), (time.perf_counter() - started) * 1000)
 
     def write(self, environ, status: int | None, duration_ms: float) -> None:
+        level = logging.INFO if status is not None and status < 500 else logging.WARNING
+        if not access_log.isEnabledFor(level):
+            return  # the logger would drop the line: not worth building (masking, JSON)
         query = masked_query(environ.get("QUERY_STRING", ""))
         entry = {
             "at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
@@ -79,5 +82,4 @@ class AccessLog:
             "remote_addr": environ.get("REMOTE_ADDR"),
             "pid": os.getpid(),
         }
-        level = logging.INFO if status is not None and status < 500 else logging.WARNING
         access_log.log(level, json.dumps(entry, ensure_ascii=False, separators=(",", ":")))

@@ -6,15 +6,19 @@
 Each client is a shopper with a session of its own holding a 5-line basket (made through the
 shop's pages). Measured one after the other, `--clients` clients each: GET /bench/bare, the home
 page, a product card and the basket page. Prints p50/p99 per page, each page's throughput as a
-ratio to the bare route, the target (p99 <= 300 ms at 16 clients) and the server's RSS (with
-gunicorn: summed over the workers, and the largest one). `--server`/`--workers` as in
+ratio to the bare route, the target (p99 <= 300 ms at 16 clients), the CPU time per request of
+the server (its processes) and of the benchmark's own clients (they share the machine's cores),
+and the server's RSS (with gunicorn: summed over the workers, and the largest one). `--server`/`--workers` as in
 event_throughput.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -39,6 +43,23 @@ from _shop import (  # noqa: E402
 PRODUCT_SLUG = "kawa-etiopia-yirgacheffe"
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server: the master's children (gunicorn's workers) and the
+    process itself, from /proc/<pid>/stat."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:  # the field after the state is the parent's pid
+                pids.append(int(status.parent.name))
+    total = 0
+    for p in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def shopper(base: str) -> requests.Session:
     session = requests.Session()
     page = session.get(base + "/koszyk", timeout=30).text
@@ -61,7 +82,12 @@ def main() -> int:
     with shop_server(args.database, Signer().public_key, args.port, args.server, args.workers) as (base, pid):
         sessions = [shopper(base) for _ in range(args.clients)]
         def hammer(url: str, seconds: float) -> dict:
-            return load([("GET", url, None, {})] * 100_000, seconds, args.clients, sessions)
+            server0, client0 = server_cpu_seconds(pid), time.process_time()
+            result = load([("GET", url, None, {})] * 100_000, seconds, args.clients, sessions)
+            calls = max(result["requests"], 1)
+            result["server_cpu_ms"] = (server_cpu_seconds(pid) - server0) / calls * 1000
+            result["client_cpu_ms"] = (time.process_time() - client0) / calls * 1000
+            return result
 
         hammer(base + "/bench/bare", 1)  # warm up
         pages = {
@@ -82,6 +108,8 @@ def main() -> int:
     for name, r in list(results.items())[1:]:
         print(f"{name:<40} / bare: {r['rps'] / bare:.2f}   p99 {r['p99']:.0f} ms "
               f"(target <= 300 ms: {verdict(r['p99'] <= 300 and r['errors'] == 0)})")
+    print("CPU per request, server / the benchmark's clients: " + ", ".join(
+        f"{name.split(' (')[0]} {r['server_cpu_ms']:.1f} / {r['client_cpu_ms']:.1f} ms" for name, r in results.items()))
     print(f"shop RSS after the runs: {rss_line(memory)}")
     return 0
 

@@ -28,9 +28,40 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
+
+
+class RouteLimiter(Limiter):
+    """Flask-Limiter, without its before-request pass on requests no limit could apply to.
+
+    Flask-Limiter looks, before every view, for application-wide, default, blueprint and meta
+    limits (and limits hinted for the endpoint). The shop sets none of those: its one limit is
+    `@limiter.limit` on the back-office sign-in, which the decorator checks itself when the view
+    runs. So that pass found nothing on every page, at a few per cent of each. It is skipped
+    only while there is none of those limits (or a storage fallback, which the pass manages):
+    configured ones (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION, a blueprint's limit...) are
+    checked as before. The headers and the conditional deductions after the view are unchanged.
+    """
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        if in_middleware and not self._limits_before_views():
+            return
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _limits_before_views(self) -> bool:
+        manager = self.limit_manager
+        return bool(
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or manager._endpoint_hints
+            or self._meta_limits
+            or self._in_memory_fallback_enabled
+        )
+
+
 # Counters live in RATELIMIT_STORAGE_URI (memory:// by default; redis://... when several
 # shop processes must count together). Only routes that ask for a limit have one.
-limiter = Limiter(key_func=get_remote_address)
+limiter = RouteLimiter(key_func=get_remote_address)
 
 #: Requests whose transactions only read unless they say otherwise (`begin_write`).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -11,6 +11,7 @@ configured InPost widget origin only; WebSocket to the shop's own host for Socke
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
@@ -46,6 +47,9 @@ def origin_of(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# The policy is the same text for every page of a host: built once per (widget URL, host,
+# scheme). Bounded, because the Host header is the client's to choose.
+@lru_cache(maxsize=256)
 def policy(widget_url: str | None, host: str, secure: bool) -> str:
     widget = origin_of(widget_url)
     extra = f" {widget}" if widget else ""

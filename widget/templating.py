@@ -18,7 +18,9 @@ from .page_guard import widget_enabled
 
 def register(app: Flask) -> None:
     app.extensions["widget"] = {"client": build_client(app.config)}
-    app.context_processor(widget_globals)
+    # Template globals, not a context processor: one would run again for every template of a
+    # page, and the widget's slots are templates of their own.
+    app.jinja_env.globals.update(widget_globals())
 
 
 def page_state() -> dict:

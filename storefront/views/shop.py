@@ -9,17 +9,17 @@ about InPost.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from flask import Blueprint, g, has_request_context, render_template, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, render_template
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import pricing
+from .. import catalogue, pricing
 from ..errors import error_response
 from ..extensions import db
-from ..models import Category, Product
+from ..models import Product
+from ..templating import page_url
 
 bp = Blueprint("shop", __name__)
 
@@ -29,46 +29,66 @@ LOW_STOCK = Decimal("5")
 CARD_DECIMAL_AMOUNT = Decimal("0.5")
 
 
-def active_products():
-    return select(Product).where(Product.active.is_(True)).order_by(Product.id)
+@dataclass(frozen=True, slots=True)
+class ListedProduct(catalogue.ProductRow):
+    """A product row of the catalogue with its category row: what a card and the product page
+    show (`product.category.name`)."""
+
+    category: catalogue.CategoryRow | None = None
 
 
-def catalogue_categories() -> list[Category]:
-    """The categories, read once per request: the header's nav, the home page's cards and every
-    `product.category` of the page then come from the session without another query."""
-    current = request._get_current_object() if has_request_context() else None
-    cached = g.get("_catalogue_categories")
-    if cached is None or cached[0] is not current or current is None:
-        cached = (current, db.session.scalars(select(Category).order_by(Category.position)).all())
-        g._catalogue_categories = cached
-    return cached[1]
+_PRODUCT_FIELDS = tuple(f.name for f in fields(catalogue.ProductRow))
 
 
-@bp.app_context_processor
-def catalogue_globals():
-    """Helpers every page (base.html's nav, product cards) needs."""
+def listed(rows: catalogue.Catalogue, product: catalogue.ProductRow) -> ListedProduct:
+    """`product` with its category, made once per version of the catalogue."""
 
-    def nav_categories() -> list[Category]:
-        # The header renders on error pages too; a broken database must not turn
-        # a 404 or 500 page into a second failure.
-        try:
-            return catalogue_categories()
-        except SQLAlchemyError:
-            db.session.rollback()
-            return []
+    def build() -> ListedProduct:
+        category = next((c for c in rows.categories() if c.id == product.category_id), None)
+        return ListedProduct(*(getattr(product, name) for name in _PRODUCT_FIELDS), category=category)
 
-    return {
-        "nav_categories": nav_categories,
-        "category_image": lambda category: url_for("static", filename=f"img/categories/{category.slug}.svg"),
-        "stock_state": stock_state,
-        "card_quantity": card_quantity,
-        "input_number": input_number,
-        "sellable_limit": lambda p: min(p.stock, p.max_quantity),
-        "free_delivery_minimum": pricing.FREE_DELIVERY_MINIMUM,
-    }
+    return rows.derived(("shop.listed", product.id), build)
 
 
-def stock_state(product: Product) -> str:
+def catalogue_categories() -> tuple[catalogue.CategoryRow, ...]:
+    """The categories, in their order, from the process's copy of the catalogue."""
+    return catalogue.current().categories()
+
+
+def nav_categories() -> tuple[catalogue.CategoryRow, ...]:
+    """The header's nav. The header renders on error pages too; a broken database must not
+    turn a 404 or 500 page into a second failure."""
+    try:
+        return catalogue_categories()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return ()
+
+
+def category_image(category: catalogue.CategoryRow) -> str:
+    return page_url("static", filename=f"img/categories/{category.slug}.svg")
+
+
+def sellable_limit(product: Product | catalogue.ProductRow) -> Decimal:
+    return min(product.stock, product.max_quantity)
+
+
+@bp.record_once
+def catalogue_globals(state) -> None:
+    """Helpers every page (base.html's nav, product cards) needs: template globals, not a
+    context processor, which would run again for every template of a page (its slots too)."""
+    state.app.jinja_env.globals.update(
+        nav_categories=nav_categories,
+        category_image=category_image,
+        stock_state=stock_state,
+        card_quantity=card_quantity,
+        input_number=input_number,
+        sellable_limit=sellable_limit,
+        free_delivery_minimum=pricing.FREE_DELIVERY_MINIMUM,
+    )
+
+
+def stock_state(product: Product | catalogue.ProductRow) -> str:
     """What the stock badge says: "digital", "out", "low" or "ok"."""
     if product.is_digital:
         return "digital"
@@ -79,7 +99,7 @@ def stock_state(product: Product) -> str:
     return "ok"
 
 
-def card_quantity(product: Product) -> Decimal:
+def card_quantity(product: Product | catalogue.ProductRow) -> Decimal:
     """The amount a card's add-to-basket form sends: 1 piece, or half a kg/m."""
     if not product.is_decimal:
         return Decimal(1)
@@ -93,34 +113,57 @@ def input_number(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
+@dataclass(frozen=True)
+class HomeListing:
+    """What the home page lists, from one version of the catalogue (built once per version)."""
+
+    categories: tuple[catalogue.CategoryRow, ...]
+    products: tuple[ListedProduct, ...]  # the active ones, by id
+    promoted: tuple[ListedProduct, ...]
+    active_counts: dict[int, int]  # category id -> its active products, for the category cards
+
+    @classmethod
+    def of(cls, rows: catalogue.Catalogue) -> HomeListing:
+        def build() -> HomeListing:
+            products = tuple(listed(rows, p) for p in rows.all_products() if p.active)
+            counts = {c.id: 0 for c in rows.categories()}
+            for p in products:
+                counts[p.category_id] = counts.get(p.category_id, 0) + 1
+            promoted = tuple(p for p in products if p.promo_price_gross is not None)
+            return cls(rows.categories(), products, promoted, counts)
+
+        return rows.derived(cls, build)
+
+
 @bp.get("/")
 def home():
-    categories = catalogue_categories()
-    everything = db.session.scalars(select(Product).order_by(Product.id)).all()
-    by_category: dict[int, list[Product]] = {c.id: [] for c in categories}
-    for p in everything:
-        by_category.setdefault(p.category_id, []).append(p)
-    for c in categories:  # the cards count each category's products: no query per category
-        set_committed_value(c, "products", by_category[c.id])
-    products = [p for p in everything if p.active]
-    promoted = [p for p in products if p.promo_price_gross is not None]
-    return render_template("shop/home.html", categories=categories, products=products, promoted=promoted)
+    listing = HomeListing.of(catalogue.current())
+    return render_template(
+        "shop/home.html",
+        categories=listing.categories,
+        products=listing.products,
+        promoted=listing.promoted,
+        active_counts=listing.active_counts,
+    )
 
 
 @bp.get("/kategoria/<slug>")
 def category(slug: str):
-    found = db.session.scalar(select(Category).where(Category.slug == slug))
+    rows = catalogue.current()
+    found = next((c for c in rows.categories() if c.slug == slug), None)
     if found is None:
         return error_response(404, "Nie ma takiej kategorii w naszym sklepie.", "CATEGORY_NOT_FOUND")
-    products = db.session.scalars(active_products().where(Product.category_id == found.id)).all()
+    products = [listed(rows, p) for p in rows.all_products() if p.active and p.category_id == found.id]
     return render_template("shop/category.html", category=found, products=products)
 
 
 @bp.get("/produkt/<slug>")
 def product(slug: str):
-    found = db.session.scalar(active_products().where(Product.slug == slug))
-    if found is None:
+    rows = catalogue.current()
+    found = rows.product_by_slug(slug)
+    if found is None or not found.active:
         return error_response(404, "Nie ma takiego produktu albo nie jest już w sprzedaży.", "PRODUCT_NOT_FOUND")
-    catalogue_categories()  # the card's and the related products' categories, in one query
-    related = [p for p in found.related if p.active]
-    return render_template("shop/product.html", product=found, related=related)
+    related_ids = rows.related_ids([found.id])[found.id]
+    related_rows = rows.products(related_ids)
+    related = [listed(rows, r) for rid in related_ids if (r := related_rows.get(rid)) is not None and r.active]
+    return render_template("shop/product.html", product=listed(rows, found), related=related)
