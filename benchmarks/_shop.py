@@ -46,6 +46,23 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server: the master's children (gunicorn's workers) and the
+    process itself, from /proc/<pid>/stat."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = status.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:  # the field after the state is the parent's pid
+                pids.append(int(status.parent.name))
+    total = 0
+    for p in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 

@@ -44,6 +44,7 @@ from _shop import (  # noqa: E402
     print_table,
     quantity_event,
     rss_line,
+    server_cpu_seconds,
     server_label,
     server_rss,
     shop_server,
@@ -84,21 +85,29 @@ def main() -> int:
         bare_post = [("POST", base + "/bench/bare", b"{}", {"Content-Type": "application/json"})] * 20000
         bare_get = [("GET", base + "/bench/bare", None, {})] * 20000
         load(bare_post[:200], 1, args.clients)  # warm up
-        results = {"bare POST": load(bare_post, args.seconds, args.clients)}
-        results["bare GET"] = load(bare_get, args.seconds, args.clients)
+
+        def measured(calls, seconds, clients):
+            """`load`, and the server's CPU time per request over it (its processes, /proc)."""
+            cpu0 = server_cpu_seconds(pid)
+            result = load(calls, seconds, clients)
+            result["server_cpu_ms"] = (server_cpu_seconds(pid) - cpu0) / max(1, result["requests"]) * 1000
+            return result
+
+        results = {"bare POST": measured(bare_post, args.seconds, args.clients)}
+        results["bare GET"] = measured(bare_get, args.seconds, args.clients)
 
         single = signed_events(signer, base, baskets[:1], args.single + 10)
         load(single[:10], 5, 1)  # warm up the event path
         before = statements_now(base)
-        results["single"] = load(single[10:], 60, 1)
+        results["single"] = measured(single[10:], 60, 1)
         per_event = (statements_now(base) - before) / max(1, results["single"]["requests"])
 
         print(f"signing {budget} events per phase ...", flush=True)
-        results["spread"] = load(signed_events(signer, base, baskets, budget), args.seconds, args.clients)
-        results["one"] = load(signed_events(signer, base, baskets[-1:], budget), args.seconds, args.clients)
+        results["spread"] = measured(signed_events(signer, base, baskets, budget), args.seconds, args.clients)
+        results["one"] = measured(signed_events(signer, base, baskets[-1:], budget), args.seconds, args.clients)
         get_path = f"{base}/v1/izi/basket/{baskets[0]}"
         gets = [("GET", get_path, None, signer.headers(b"")) for _ in range(budget)]
-        results["get"] = load(gets, args.seconds, args.clients)
+        results["get"] = measured(gets, args.seconds, args.clients)
         memory = server_rss(pid)
     load_average = loadavg()
 
@@ -127,6 +136,7 @@ def main() -> int:
           f"(target <= 8 ms: {verdict(results['single']['p50'] <= 8)})")
     print(f"SQL statements per event:         {per_event:.1f}  (target <= 6: {verdict(per_event <= 6)})")
     print(f"GET basket / bare GET:            {get_ratio:.2f}  (target >= 0.70: {verdict(get_ratio >= 0.7)})")
+    print("server CPU per request: " + ", ".join(f"{k} {r['server_cpu_ms']:.2f} ms" for k, r in results.items()))
     print(f"shop RSS after the runs:          {rss_line(memory)}  "
           f"(target <= 200 MB per process: {verdict(memory['max'] <= 200)})")
     return 0
