@@ -36,8 +36,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import CatalogueState, Category, Consent, Product, product_related
-from .money import Price
+from .models import CatalogueState, Category, Consent, Product, SoldAs, product_related
 
 #: The tables whose every change bumps the version (the triggers below).
 TABLES = ("category", "product", "product_related", "consent")
@@ -146,7 +145,7 @@ class CategoryRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ProductRow:
+class ProductRow(SoldAs):
     """A product as the catalogue had it (the columns of `models.Product`)."""
 
     id: int
@@ -168,14 +167,6 @@ class ProductRow:
     is_digital: bool
     attributes: tuple
     active: bool
-
-    @property
-    def is_decimal(self) -> bool:
-        return self.quantity_type == "DECIMAL"
-
-    @property
-    def base_price(self) -> Price:
-        return Price.from_gross(self.price_gross, self.vat_rate)
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,21 @@ class Category(db.Model):
     products: Mapped[list[Product]] = relationship(back_populates="category", order_by="Product.id")
 
 
-class Product(db.Model):
+class SoldAs:
+    """How a product is sold, for the model and for the catalogue's frozen rows alike."""
+
+    __slots__ = ()
+
+    @property
+    def is_decimal(self) -> bool:
+        return self.quantity_type == "DECIMAL"
+
+    @property
+    def base_price(self) -> Price:
+        return Price.from_gross(self.price_gross, self.vat_rate)
+
+
+class Product(SoldAs, db.Model):
     """A catalogue item, with every field of the InPost Pay documents' product table.
 
     `price_gross` is the price of one piece (INTEGER) or of one `quantity_unit`
@@ -140,13 +154,6 @@ class Product(db.Model):
         order_by="Product.id",
     )
 
-    @property
-    def is_decimal(self) -> bool:
-        return self.quantity_type == "DECIMAL"
-
-    @property
-    def base_price(self) -> Price:
-        return Price.from_gross(self.price_gross, self.vat_rate)
 
 
 class Consent(db.Model):
