@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, g, has_app_context, session, url_for
+from flask import Flask, session, url_for
 from sqlalchemy import select
 
 import inpost_pay.models
@@ -99,7 +99,7 @@ def basket_view(basket: Basket) -> seam.BasketView:
     """The basket with its products, the related products InPost may offer (still on sale, one
     step in stock) and the shop's consents, the catalogue's views made once per version of the
     catalogue (`storefront.catalogue`)."""
-    hold(basket)
+    baskets.hold(basket)
     views = _CatalogueViews.of(catalogue.current())
     products = views.products([line.product_id for line in basket.lines])
     return seam.BasketView(
@@ -122,14 +122,6 @@ def _seam_channel(channel: str) -> str:
 def _shop_channel(channel: str) -> str:
     """The integration's channel name as the shop stores it."""
     return orders.INPOST_PAY if channel == seam.CHANNEL else channel
-
-
-def hold(row: Basket) -> None:
-    """Keep a basket row the seam handed out for the rest of the request. The session holds
-    rows weakly: once the view is made nothing refers to the row, and the next
-    `set_quantity` of the same request would load the basket, its lines and codes again."""
-    if has_app_context():
-        g.setdefault("_shop_rows", {})[row.id] = row
 
 
 def _sellable(product) -> bool:
@@ -234,7 +226,7 @@ class DemoShop:
         return _CatalogueViews.of(rows).products([pid])[0] if row is not None and row.active else None
 
     def default_quantity(self, product: seam.ProductView) -> Decimal:
-        return card_quantity(db.session.get(Product, product.product_id))
+        return card_quantity(catalogue.current().product(product.product_id))
 
     # baskets
     def basket(self, basket_id: str) -> seam.BasketView | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -88,11 +88,24 @@ _BUMP_VERSION = (
     .values(version=_BASKETS.c.version + 1, updated_at=bindparam("now"))
 )
 _SET_QUANTITY = update(_LINES).where(_LINES.c.id == bindparam("line_id")).values(quantity=bindparam("quantity"))
-_LOCK_ROW = select(Basket.__table__.c.id).where(Basket.__table__.c.id == bindparam("basket_id")).with_for_update()
+_LOCK_ROW = select(_BASKETS.c.id).where(_BASKETS.c.id == bindparam("basket_id")).with_for_update()
 _WHOLE_BASKET_ROW = (
     select(Basket).where(Basket.id == bindparam("basket_id")).options(*_WHOLE_BASKET)
     .execution_options(populate_existing=True)
 )
+
+
+def hold(basket: Basket) -> Basket:
+    """Keep a basket row referenced for the rest of the request, and return it.
+
+    The database session holds loaded rows weakly: once a caller is done with the row (the
+    header has drawn its count, the seam has made its view) nothing refers to it, and the next
+    read of the same basket in the request (a slot, `set_quantity`) would load the basket, its
+    lines and codes again. Referred to from `g`, the row stays in the session's identity map
+    (as current as the session keeps it); `templating.forget_page_memos` lets go at teardown."""
+    if has_app_context():
+        g.setdefault("_held_baskets", {})[basket.id] = basket
+    return basket
 
 
 def new_basket() -> Basket:

@@ -25,7 +25,7 @@ models' attribute names, not ORM objects: they are shared between requests and t
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -206,7 +206,6 @@ class Catalogue:
     """
 
     version: int | None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _categories: tuple[CategoryRow, ...] | None = None
     _all: tuple[ProductRow, ...] | None = None
     _products: dict[int, ProductRow | None] = field(default_factory=dict)
@@ -285,7 +284,7 @@ class Catalogue:
             value = self._derived[key] = build()
             return value
 
-    def _keep(self, rows: Iterable[ProductRow]) -> None:
+    def _keep(self, rows: Sequence[ProductRow]) -> None:
         if len(self._products) + len(rows) > MAX_PRODUCTS:
             self._products.clear()
             self._slugs.clear()
@@ -321,10 +320,3 @@ def current() -> Catalogue:
         g._catalogue = (session.get_transaction(), catalogue)
     return catalogue
 
-
-def forget() -> None:
-    """Drop this process's copies (a test's fresh start)."""
-    with _kept_lock:
-        _kept.clear()
-    if has_app_context():
-        g.pop("_catalogue", None)

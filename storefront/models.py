@@ -155,7 +155,6 @@ class Product(SoldAs, db.Model):
     )
 
 
-
 class Consent(db.Model):
     """A consent shown at checkout and sent to InPost (Confirming the binding of a basket, consents)."""
 

@@ -124,19 +124,14 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def page_basket():
-    """The session's open basket, kept for the rest of the request.
-
-    The database session holds loaded rows weakly: once the header's count is drawn nothing
-    refers to the basket, and the slots drawn after it (the widget reads the same basket
-    through the seam) would load the basket, its lines and codes again. Referred to from `g`,
-    the row stays in the session's identity map, so the next `current_basket()` of the
-    request gets it without a statement (the same row, as current as the session keeps it)."""
+    """The session's open basket, kept for the rest of the request (`basket.hold`): the slots
+    drawn after the header (the widget reads the same basket through the seam) get it without
+    a statement."""
+    from .basket import hold
     from .session import current_basket
 
     basket = current_basket()
-    if basket is not None:
-        g._page_basket = basket
-    return basket
+    return hold(basket) if basket is not None else None
 
 
 def once_per_page(key: tuple, render: Callable[..., str], *args) -> str:
@@ -152,9 +147,9 @@ def once_per_page(key: tuple, render: Callable[..., str], *args) -> str:
 
 
 def forget_page_memos(_exc: BaseException | None = None) -> None:
-    """What a page kept for its request (page_basket, once_per_page) ends with the request,
+    """What a page kept for its request (held baskets, once_per_page) ends with the request,
     also when the app context outlives it (a test, a CLI command)."""
-    g.pop("_page_basket", None)
+    g.pop("_held_baskets", None)
     g.pop("_drawn_once", None)
 
 
